@@ -1,0 +1,1 @@
+"""Trustworthy Innovation: ethical appraisal of innovation in children's social care."""

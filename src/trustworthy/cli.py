@@ -1,0 +1,179 @@
+"""The `trustworthy` command.
+
+Exit codes: 0 success, 1 a checked file or record is not valid, 2 the command was used
+wrongly (click's own convention for usage errors).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+
+from trustworthy.framework import (
+    ANSWERS,
+    ROUTE_QUESTIONS,
+    Framework,
+    FrameworkError,
+    compute_route,
+    default_framework,
+    framework_to_dict,
+    load_framework,
+)
+
+
+def _version() -> str:
+    try:
+        return version("trustworthy-innovation")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "unknown"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="trustworthy")
+def main() -> None:
+    """Trustworthy Innovation: appraise innovation in children's social care against the
+    ethical framework of Hampson, Goldsmith and Lefevre (2021)."""
+
+
+@main.group()
+def framework() -> None:
+    """Show or check a framework file."""
+
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or for programs (json).",
+)
+
+
+@framework.command("show")
+@FORMAT
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A framework file to show instead of the built-in edition.",
+)
+def framework_show(fmt: str, path: str | None) -> None:
+    """Print the whole framework."""
+    fw = _load_or_exit(path) if path else default_framework()
+    if fmt == "json":
+        click.echo(json.dumps(framework_to_dict(fw), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_framework_text(fw))
+
+
+@framework.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+def framework_validate(file: str) -> None:
+    """Check FILE against the framework schema; list every problem found."""
+    fw = _load_or_exit(file)
+    count = sum(1 for _ in fw.questions())
+    click.echo(
+        f"{file}: valid framework {fw.key} with {len(fw.stages)} stages, "
+        f"{len(fw.sections)} sections, {count} questions, {len(fw.principles)} principles "
+        f"and {len(fw.decisions)} decisions."
+    )
+
+
+def _load_or_exit(path: str) -> Framework:
+    try:
+        return load_framework(path)
+    except FrameworkError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+
+
+def _parse_answers(raw: str) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        if part.count("=") != 1:
+            raise click.BadParameter(
+                f"'{part}' is not of the form ID=ANSWER, for example T1=yes.",
+                param_hint="--answers",
+            )
+        question_id, answer = (s.strip() for s in part.split("="))
+        question_id = question_id.upper()
+        if question_id not in ROUTE_QUESTIONS:
+            raise click.BadParameter(
+                f"unknown question '{question_id}'. Accepted: {', '.join(ROUTE_QUESTIONS)}.",
+                param_hint="--answers",
+            )
+        if answer not in ANSWERS:
+            raise click.BadParameter(
+                f"'{answer}' is not an accepted answer for {question_id}. Accepted: {'|'.join(ANSWERS)}.",
+                param_hint="--answers",
+            )
+        if question_id in answers:
+            raise click.BadParameter(f"{question_id} is given more than once.", param_hint="--answers")
+        answers[question_id] = answer
+    return answers
+
+
+@main.command("route")
+@click.option(
+    "--answers",
+    "raw_answers",
+    required=True,
+    help="Section 3 answers, for example T1=yes,T2=no,T3=yes,T4=yes,T5=no,T6=yes.",
+)
+@click.option(
+    "--open-risk-score",
+    type=click.IntRange(1, 25),
+    default=None,
+    help="The highest likelihood x severity among open P7 risks (1-25).",
+)
+@FORMAT
+def route_command(raw_answers: str, open_risk_score: int | None, fmt: str) -> None:
+    """Show which decisions the framework allows for a set of section 3 answers."""
+    route = compute_route(_parse_answers(raw_answers), open_risk_score)
+    if fmt == "json":
+        click.echo(json.dumps(route.as_dict(), indent=2))
+        return
+    fw = default_framework()
+    if route.complete:
+        names = [f"{fw.decision(d).name} ({d})" for d in route.allowed]
+        click.echo("Decisions the framework allows:\n" + "\n".join(f"  - {n}" for n in names))
+    else:
+        click.echo(f"Not complete yet. Still to answer: {', '.join(route.missing)}")
+    if route.not_applicable:
+        click.echo(f"Not applicable: {', '.join(route.not_applicable)}")
+    if route.reasons:
+        click.echo("Why:")
+        for reason in route.reasons:
+            click.echo(textwrap.fill(reason, 88, initial_indent="  - ", subsequent_indent="    "))
+
+
+def _framework_text(fw: Framework) -> str:
+    wrap = textwrap.TextWrapper(width=88, initial_indent="    ", subsequent_indent="    ")
+    lines = [f"{fw.title}", f"{fw.key}", f"Source: {fw.source.citation}", "", "Stages:"]
+    lines += [f"  {s.id}: {s.name} ({s.decides})" for s in fw.stages]
+    lines.append("")
+    lines.append(f"Answer scale: {', '.join(a.id for a in fw.answer_scale)}")
+    for section in fw.sections:
+        lines += ["", f"{section.number}. {section.title} [{section.id}]"]
+        if section.preamble:
+            lines.append(f"  {section.preamble}")
+        for q in section.questions:
+            extra = f", register {q.register}" if q.register else ""
+            extra += f", cluster {q.cluster}" if q.cluster else ""
+            lines.append(f"  {q.id} {q.short_name} ({q.kind}{extra})")
+            lines.append(wrap.fill(q.text))
+    lines += ["", "Principles:"]
+    lines += [f"  {p.id} [{p.cluster}] {p.name}" for p in fw.principles]
+    lines += ["", "Decisions:"]
+    lines += [f"  {d.id}: {d.meaning}" for d in fw.decisions]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,159 @@
+"""The route through section 3: which decisions the framework allows, and why.
+
+A pure function of the T1-T6 answers and the highest score among open P7 risks. The
+rules are those of FRAMEWORK.md, "The route through section 3"; each restriction adds a
+reason written for the person making the decision, not for a developer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "ANSWERS",
+    "DECISION_ORDER",
+    "HIGH_RISK_SCORE",
+    "ROUTE_QUESTIONS",
+    "Route",
+    "compute_route",
+    "is_departure",
+]
+
+ANSWERS = ("yes", "partly", "no", "unsure")
+ROUTE_QUESTIONS = ("T1", "T2", "T3", "T4", "T5", "T6")
+DECISION_ORDER = (
+    "proceed",
+    "proceed-with-mitigations",
+    "proceed-despite-concerns",
+    "reframe",
+    "do-not-proceed",
+)
+GOES_AHEAD = frozenset(DECISION_ORDER[:3])
+ALWAYS_ALLOWED = ("reframe", "do-not-proceed")
+# An open risk with likelihood x severity at or above this rules out plain "proceed".
+HIGH_RISK_SCORE = 12
+
+_CONFIDENCE_TESTS = ("T1", "T2", "T3")
+
+
+@dataclass(frozen=True)
+class Route:
+    """The framework's route for one set of answers.
+
+    ``allowed`` is empty until every required answer is given (``missing`` is empty).
+    """
+
+    allowed: tuple[str, ...]
+    missing: tuple[str, ...]
+    not_applicable: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "complete": self.complete,
+            "allowed": list(self.allowed),
+            "missing": list(self.missing),
+            "not_applicable": list(self.not_applicable),
+            "reasons": list(self.reasons),
+        }
+
+
+def is_departure(decision: str, route: Route) -> bool:
+    """A recorded decision outside a complete route needs a written departure reason."""
+    return route.complete and decision not in route.allowed
+
+
+def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None = None) -> Route:
+    """Apply the section-3 decision logic.
+
+    ``answers`` maps question ids to ``yes|partly|no|unsure`` (other keys are ignored, a
+    missing or ``None`` value is unanswered). ``open_risk_score`` is the highest
+    likelihood x severity among P7 risks whose status is ``open``, or ``None``.
+    """
+    for question_id in ROUTE_QUESTIONS:
+        value = answers.get(question_id)
+        if value is not None and value not in ANSWERS:
+            raise ValueError(f"{question_id}: {value!r} is not one of {', '.join(ANSWERS)}")
+
+    def answer(question_id: str) -> str | None:
+        return answers.get(question_id)
+
+    missing: list[str] = [q for q in (*_CONFIDENCE_TESTS, "T6") if answer(q) is None]
+    not_applicable: list[str] = []
+    reasons: list[str] = []
+    goes_ahead: list[str] = []
+
+    given = [q for q in _CONFIDENCE_TESTS if answer(q) is not None]
+    doubted = [q for q in given if answer(q) != "yes"]
+    if not doubted and len(given) == len(_CONFIDENCE_TESTS):
+        not_applicable += ["T4", "T5"]
+        goes_ahead = ["proceed", "proceed-with-mitigations"]
+        reasons.append(
+            "T1, T2 and T3 are all 'yes', so T4 and T5 do not apply and the framework "
+            "allows going ahead, as planned or with mitigations."
+        )
+        if open_risk_score is not None and open_risk_score >= HIGH_RISK_SCORE:
+            goes_ahead.remove("proceed")
+            reasons.append(
+                f"An open risk scores {open_risk_score} (likelihood times severity), "
+                f"which is {HIGH_RISK_SCORE} or more. 'Proceed' is not allowed until that "
+                "risk is mitigated, accepted or closed; 'proceed with mitigations' is."
+            )
+    elif doubted:
+        names = ", ".join(doubted)
+        reasons.append(
+            f"{names} {'is' if len(doubted) == 1 else 'are'} not answered 'yes', so the "
+            "framework asks whether a broader requirement to act outweighs the concerns (T4)."
+        )
+        if answer("T4") is None:
+            missing.append("T4")
+        elif answer("T4") != "yes":
+            not_applicable.append("T5")
+            reasons.append(
+                "T4 is not 'yes': no broader requirement to act outweighs the concerns, "
+                "so no decision to go ahead is allowed."
+            )
+        elif answer("T5") is None:
+            missing.append("T5")
+        elif answer("T5") == "yes":
+            goes_ahead = ["proceed-with-mitigations"]
+            reasons.append(
+                "T4 and T5 are 'yes': going ahead is allowed only with mitigations, "
+                "named as actions with owners."
+            )
+        else:
+            goes_ahead = ["proceed-despite-concerns"]
+            reasons.append(
+                "T5 is not 'yes': the negative effects cannot be mitigated without new "
+                "concerns, so going ahead is allowed only as 'proceed despite concerns', "
+                "with a written justification."
+            )
+
+    t6 = answer("T6")
+    if t6 is not None and t6 != "yes" and goes_ahead:
+        goes_ahead = []
+        reasons.append(
+            "T6 is not 'yes': a decision that cannot be explained and justified to young "
+            "people, families, carers and practitioners cannot go ahead."
+        )
+    elif t6 is not None and t6 != "yes":
+        reasons.append(
+            "T6 is not 'yes': whatever is decided must still be explained to young people, "
+            "families, carers and practitioners."
+        )
+
+    missing.sort(key=ROUTE_QUESTIONS.index)
+    if missing:
+        reasons.insert(
+            0,
+            f"Answer {', '.join(missing)} to see which decisions the framework allows.",
+        )
+        return Route((), tuple(missing), tuple(not_applicable), tuple(reasons))
+
+    allowed = tuple(d for d in DECISION_ORDER if d in goes_ahead or d in ALWAYS_ALLOWED)
+    return Route(allowed, (), tuple(not_applicable), tuple(reasons))
