@@ -175,5 +175,91 @@ def _framework_text(fw: Framework) -> str:
     return "\n".join(lines)
 
 
+# --- commands that need the web application --------------------------------------------
+
+
+def _django() -> None:
+    """Configure Django on first use, so the framework verbs above stay light."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustworthy.config.settings")
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (for maintainers), e.g. `trustworthy manage migrate`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["trustworthy manage", *args])
+
+
+@main.command("migrate")
+def migrate() -> None:
+    """Create or update the database tables."""
+    _django()
+    _call("migrate", "--no-input", "--verbosity", "0")
+    click.echo("Database is up to date.")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per core).")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Migrate, collect static files and serve the application with gunicorn."""
+    import os
+
+    _django()
+    _call("migrate", "--no-input", "--verbosity", "0")
+    _call("collectstatic", "--no-input", "--verbosity", "0")
+    from gunicorn.app.wsgiapp import run
+
+    count = workers or os.cpu_count() or 1
+    click.echo(f"Trustworthy Innovation is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    import sys
+
+    sys.argv = [
+        "gunicorn", "--bind", f"{host}:{port}", "--workers", str(count), "--worker-class", "sync",
+        "--access-logfile", "-", "trustworthy.config.wsgi:application",
+    ]  # fmt: skip
+    run()
+
+
+@main.command("createuser")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--name", "full_name", required=True, help="Their full name.")
+@click.option("--organisation", help="Name of an existing organisation to add them to.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "lead", "contributor", "reviewer", "approver", "viewer"]),
+    default="admin",
+    show_default=True,
+)
+@click.password_option(help="Their password (asked for if not given).")
+def createuser(email: str, full_name: str, organisation: str | None, role: str, password: str) -> None:
+    """Create a person who can sign in, optionally as a member of an organisation."""
+    _django()
+    from trustworthy.organisations import services
+
+    try:
+        user = services.create_user(email=email, full_name=full_name, password=password)
+        if organisation:
+            services.add_member_by_name(organisation_name=organisation, user=user, role=role)
+    except services.ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email}" + (f" as {role} of {organisation}" if organisation else "") + ".")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

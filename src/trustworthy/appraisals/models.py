@@ -1,0 +1,193 @@
+"""Projects and their stage-by-stage appraisals against a framework edition.
+
+Framework content (question wording, principles, registers) is never copied into the
+database: rows hold framework ids, and the appraisal records which edition it uses.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trustworthy.framework import default_framework
+from trustworthy.organisations.models import Organisation
+
+_FW = default_framework()
+STAGE_CHOICES = [(s.id, s.name) for s in _FW.stages]
+MOTIVATION_CHOICES = [(m.id, m.label) for m in _FW.motivations]
+ANSWER_CHOICES = [(a.id, a.label) for a in _FW.answer_scale]
+ASPECT_CHOICES = [(a.id, a.label) for a in _FW.aspects]
+RATING_CHOICES = [(r.id, r.label) for r in _FW.principle_ratings]
+STAKEHOLDER_CHOICES = [(s.id, s.label) for s in _FW.stakeholders]
+MODE_CHOICES = [(m.id, m.label) for m in _FW.participation_modes]
+DECISION_CHOICES = [(d.id, d.name) for d in _FW.decisions]
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_organisations(self, organisation_ids: list[int]) -> ProjectQuerySet:
+        return self.filter(organisation_id__in=organisation_ids)
+
+
+class Project(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    problem = models.TextField()
+    target_cohort = models.TextField()
+    context_organisational = models.TextField(blank=True)
+    context_local = models.TextField(blank=True)
+    context_national = models.TextField(blank=True)
+    funding_source = models.CharField(max_length=200, blank=True)
+    funding_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    current_stage = models.CharField(max_length=20, choices=STAGE_CHOICES, default="inception")
+    accountable_person = models.CharField(max_length=200, help_text="Name and role")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectMotivation(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="motivations")
+    motivation = models.CharField(max_length=40, choices=MOTIVATION_CHOICES)
+    explanation = models.TextField()
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "motivation"], name="motivation_once_per_project"),
+            models.UniqueConstraint(
+                fields=["project"], condition=models.Q(is_primary=True), name="one_primary_motivation"
+            ),
+        ]
+
+
+class Appraisal(models.Model):
+    """The framework applied to one project at one stage."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="appraisals")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="appraisals")
+    stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
+    version = models.PositiveIntegerField(default=1)
+    framework_id = models.CharField(max_length=60)
+    framework_version = models.CharField(max_length=20)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The appraisal this one carried answers forward from.",
+    )  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "stage", "version"], name="one_appraisal_per_stage_version"
+            )
+        ]
+        ordering = ["project", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_stage_display()}"
+
+    @property
+    def framework_key(self) -> str:
+        return f"{self.framework_id}@{self.framework_version}"
+
+
+class Answer(models.Model):
+    """An answer and its rationale. E questions have one per aspect (process, innovation)."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField(max_length=20)
+    aspect = models.CharField(max_length=20, choices=ASPECT_CHOICES, blank=True)
+    value = models.CharField(max_length=20, choices=ANSWER_CHOICES, blank=True)
+    rationale = models.TextField(blank=True)
+    evidence = models.TextField(blank=True, help_text="Links to evidence, one per line")
+    carried_forward = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "question_id", "aspect"], name="one_answer_per_part")
+        ]
+
+    @property
+    def key(self) -> str:
+        return f"{self.question_id}:{self.aspect}" if self.aspect else self.question_id
+
+
+class RegisterRow(models.Model):
+    """A row of a P3/P5/P6/P7 register; fields as defined by the framework edition."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="register_rows")
+    register = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    carried_forward = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["register", "created_at", "id"]
+
+    @property
+    def risk_score(self) -> int | None:
+        try:
+            return int(self.data["likelihood"]) * int(self.data["severity"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+class PrincipleRating(models.Model):
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="principle_ratings")
+    aspect = models.CharField(max_length=20, choices=ASPECT_CHOICES)
+    principle_id = models.CharField(max_length=10)
+    rating = models.CharField(max_length=20, choices=RATING_CHOICES)
+    note = models.TextField(blank=True)
+    carried_forward = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "aspect", "principle_id"], name="one_rating_per_principle"
+            )
+        ]
+
+
+class Participation(models.Model):
+    """How one stakeholder group took part in this stage, and what they said."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="participation")
+    stakeholder = models.CharField(max_length=40, choices=STAKEHOLDER_CHOICES)
+    mode = models.CharField(max_length=20, choices=MODE_CHOICES)
+    reason = models.TextField(blank=True, help_text="Why this group was not involved")
+    summary = models.TextField(blank=True, help_text="What they said")
+    carried_forward = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "stakeholder"], name="one_record_per_stakeholder")
+        ]
+
+
+class Decision(models.Model):
+    """The decision an approver records, with the route as it stood when it was made."""
+
+    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="decision")
+    decision = models.CharField(max_length=40, choices=DECISION_CHOICES)
+    reasoning = models.TextField()
+    departure_reason = models.TextField(blank=True)
+    is_departure = models.BooleanField(default=False)
+    route_allowed = models.JSONField(default=list)
+    accountable_person = models.CharField(max_length=200)
+    decided_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)

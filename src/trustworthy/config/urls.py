@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from trustworthy.core import views as core_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/projects/", permanent=False), name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("trustworthy.organisations.urls")),
+    path("", include("trustworthy.appraisals.urls")),
+]
+
+handler404 = "trustworthy.core.views.not_found"
+handler403 = "trustworthy.core.views.forbidden"
+handler500 = "trustworthy.core.views.server_error"

@@ -1,0 +1,121 @@
+"""People, organisations, who belongs where and in which role, and what each commits to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)  # None gives an unusable password (invited, not yet set)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Someone who signs in with their email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Organisation(models.Model):
+    class Type(models.TextChoices):
+        LOCAL_AUTHORITY = "local-authority", "Local authority"
+        TRUST = "childrens-services-trust", "Children's services trust"
+        CHARITY = "charity", "Charity"
+        PRIVATE_PROVIDER = "private-provider", "Private provider"
+        NATIONAL_BODY = "national-body", "National body"
+
+    class Region(models.TextChoices):
+        NORTH_EAST = "north-east", "North East"
+        NORTH_WEST = "north-west", "North West"
+        YORKSHIRE = "yorkshire-and-the-humber", "Yorkshire and the Humber"
+        EAST_MIDLANDS = "east-midlands", "East Midlands"
+        WEST_MIDLANDS = "west-midlands", "West Midlands"
+        EAST = "east-of-england", "East of England"
+        LONDON = "london", "London"
+        SOUTH_EAST = "south-east", "South East"
+        SOUTH_WEST = "south-west", "South West"
+        WALES = "wales", "Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+    name = models.CharField(max_length=200, unique=True)
+    type = models.CharField(max_length=40, choices=Type.choices)
+    region = models.CharField(max_length=40, choices=Region.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    LEAD = "lead", "Lead"
+    CONTRIBUTOR = "contributor", "Contributor"
+    REVIEWER = "reviewer", "Reviewer"
+    APPROVER = "approver", "Approver"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")
+        ]
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class CommitmentStatement(models.Model):
+    """One version of an organisation's ethical commitments. Never edited: a change is a new row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="commitments")
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    change_note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "version"], name="one_commitment_per_version")
+        ]
+        ordering = ["-version"]
+        get_latest_by = "version"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} commitments v{self.version}"
