@@ -1,3 +1,37 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("projects/", views.project_list, name="project-list"),
+    path("projects/new/", views.project_create, name="project-create"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
+    path("projects/<int:pk>/appraisals/new/", views.appraisal_start, name="appraisal-start"),
+    path("appraisals/<int:pk>/", views.appraisal_tasks, name="appraisal-tasks"),
+    path("appraisals/<int:pk>/questions/<str:question_id>/", views.question, name="appraisal-question"),
+    path(
+        "appraisals/<int:pk>/questions/<str:question_id>/<slug:aspect>/",
+        views.principles_aspect,
+        name="appraisal-principles",
+    ),
+    path(
+        "appraisals/<int:pk>/participation/<slug:stakeholder>/",
+        views.participation_group,
+        name="appraisal-participation",
+    ),
+    path("appraisals/<int:pk>/registers/<slug:register_id>/add/", views.register_row, name="register-add"),
+    path(
+        "appraisals/<int:pk>/registers/<slug:register_id>/<int:row_id>/",
+        views.register_row,
+        name="register-change",
+    ),
+    path(
+        "appraisals/<int:pk>/registers/<slug:register_id>/<int:row_id>/remove/",
+        views.register_row_remove,
+        name="register-remove",
+    ),
+    path("appraisals/<int:pk>/route/", views.route, name="appraisal-route"),
+    path("appraisals/<int:pk>/check/", views.check_answers, name="appraisal-check"),
+    path("appraisals/<int:pk>/decision/", views.decision, name="appraisal-decision"),
+]

@@ -13,7 +13,7 @@ from .loader import (
     load_framework_text,
     schema,
 )
-from .model import Framework, Question
+from .model import Framework, Question, Register
 from .route import (
     ANSWERS,
     DECISION_ORDER,
@@ -37,6 +37,7 @@ __all__ = [
     "Gap",
     "Problem",
     "Question",
+    "Register",
     "Route",
     "check_completeness",
     "compute_route",

@@ -76,6 +76,12 @@ class Question:
     register: str | None = None
     cluster: str | None = None
     source: str | None = None
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short name for lists and headings; the published wording is `text`."""
+        return self.title or self.short_name.replace("-", " ").capitalize()
 
     @property
     def has_closed_answer(self) -> bool:

@@ -4,120 +4,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_id', models.CharField(max_length=20)),
-                ('aspect', models.CharField(blank=True, choices=[('process', 'The innovation process'), ('innovation', 'The innovation itself')], max_length=20)),
-                ('value', models.CharField(blank=True, choices=[('yes', 'Yes'), ('partly', 'Partly'), ('no', 'No'), ('unsure', 'Not sure')], max_length=20)),
-                ('rationale', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True, help_text='Links to evidence, one per line')),
-                ('carried_forward', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=20)),
+                (
+                    "aspect",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("process", "The innovation process"),
+                            ("innovation", "The innovation itself"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("partly", "Partly"), ("no", "No"), ("unsure", "Not sure")],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True, help_text="Links to evidence, one per line")),
+                ("carried_forward", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Appraisal',
+            name="Appraisal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('inception', 'Inception of the idea'), ('development', 'Development and design'), ('testing', 'Testing and piloting'), ('implementation', 'Implementation and embedding'), ('scale', 'Scale and spread'), ('evaluation', 'Post hoc evaluation')], max_length=20)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('framework_id', models.CharField(max_length=60)),
-                ('framework_version', models.CharField(max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("inception", "Inception of the idea"),
+                            ("development", "Development and design"),
+                            ("testing", "Testing and piloting"),
+                            ("implementation", "Implementation and embedding"),
+                            ("scale", "Scale and spread"),
+                            ("evaluation", "Post hoc evaluation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("framework_id", models.CharField(max_length=60)),
+                ("framework_version", models.CharField(max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['project', 'created_at'],
+                "ordering": ["project", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('proceed', 'Proceed'), ('proceed-with-mitigations', 'Proceed with mitigations'), ('proceed-despite-concerns', 'Proceed despite concerns'), ('reframe', 'Reframe'), ('do-not-proceed', 'Do not proceed')], max_length=40)),
-                ('reasoning', models.TextField()),
-                ('departure_reason', models.TextField(blank=True)),
-                ('is_departure', models.BooleanField(default=False)),
-                ('route_allowed', models.JSONField(default=list)),
-                ('accountable_person', models.CharField(max_length=200)),
-                ('decided_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("proceed", "Proceed"),
+                            ("proceed-with-mitigations", "Proceed with mitigations"),
+                            ("proceed-despite-concerns", "Proceed despite concerns"),
+                            ("reframe", "Reframe"),
+                            ("do-not-proceed", "Do not proceed"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("reasoning", models.TextField()),
+                ("departure_reason", models.TextField(blank=True)),
+                ("is_departure", models.BooleanField(default=False)),
+                ("route_allowed", models.JSONField(default=list)),
+                ("accountable_person", models.CharField(max_length=200)),
+                ("decided_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stakeholder', models.CharField(choices=[('young-people', 'Young people'), ('parents-and-families', 'Parents and families'), ('carers', 'Carers'), ('practitioners', 'Practitioners'), ('partner-agencies', 'Partner agencies'), ('community', 'The wider community')], max_length=40)),
-                ('mode', models.CharField(choices=[('co-produced', 'Co-produced the work'), ('consulted', 'Consulted'), ('represented', 'Represented by others'), ('informed', 'Informed only'), ('not-involved', 'Not involved')], max_length=20)),
-                ('reason', models.TextField(blank=True, help_text='Why this group was not involved')),
-                ('summary', models.TextField(blank=True, help_text='What they said')),
-                ('carried_forward', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stakeholder",
+                    models.CharField(
+                        choices=[
+                            ("young-people", "Young people"),
+                            ("parents-and-families", "Parents and families"),
+                            ("carers", "Carers"),
+                            ("practitioners", "Practitioners"),
+                            ("partner-agencies", "Partner agencies"),
+                            ("community", "The wider community"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("co-produced", "Co-produced the work"),
+                            ("consulted", "Consulted"),
+                            ("represented", "Represented by others"),
+                            ("informed", "Informed only"),
+                            ("not-involved", "Not involved"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, help_text="Why this group was not involved")),
+                ("summary", models.TextField(blank=True, help_text="What they said")),
+                ("carried_forward", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='PrincipleRating',
+            name="PrincipleRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('aspect', models.CharField(choices=[('process', 'The innovation process'), ('innovation', 'The innovation itself')], max_length=20)),
-                ('principle_id', models.CharField(max_length=10)),
-                ('rating', models.CharField(choices=[('supports', 'Supports this principle'), ('neutral', 'Neutral'), ('at-risk', 'Puts this principle at risk'), ('not-applicable', 'Does not apply')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('carried_forward', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "aspect",
+                    models.CharField(
+                        choices=[
+                            ("process", "The innovation process"),
+                            ("innovation", "The innovation itself"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("principle_id", models.CharField(max_length=10)),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports this principle"),
+                            ("neutral", "Neutral"),
+                            ("at-risk", "Puts this principle at risk"),
+                            ("not-applicable", "Does not apply"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("carried_forward", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField()),
-                ('problem', models.TextField()),
-                ('target_cohort', models.TextField()),
-                ('context_organisational', models.TextField(blank=True)),
-                ('context_local', models.TextField(blank=True)),
-                ('context_national', models.TextField(blank=True)),
-                ('funding_source', models.CharField(blank=True, max_length=200)),
-                ('funding_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('current_stage', models.CharField(choices=[('inception', 'Inception of the idea'), ('development', 'Development and design'), ('testing', 'Testing and piloting'), ('implementation', 'Implementation and embedding'), ('scale', 'Scale and spread'), ('evaluation', 'Post hoc evaluation')], default='inception', max_length=20)),
-                ('accountable_person', models.CharField(help_text='Name and role', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField()),
+                ("problem", models.TextField()),
+                ("target_cohort", models.TextField()),
+                ("context_organisational", models.TextField(blank=True)),
+                ("context_local", models.TextField(blank=True)),
+                ("context_national", models.TextField(blank=True)),
+                ("funding_source", models.CharField(blank=True, max_length=200)),
+                (
+                    "funding_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "current_stage",
+                    models.CharField(
+                        choices=[
+                            ("inception", "Inception of the idea"),
+                            ("development", "Development and design"),
+                            ("testing", "Testing and piloting"),
+                            ("implementation", "Implementation and embedding"),
+                            ("scale", "Scale and spread"),
+                            ("evaluation", "Post hoc evaluation"),
+                        ],
+                        default="inception",
+                        max_length=20,
+                    ),
+                ),
+                ("accountable_person", models.CharField(help_text="Name and role", max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-updated_at'],
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectMotivation',
+            name="ProjectMotivation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('motivation', models.CharField(choices=[('improve-outcomes', 'Improving outcomes for children and families'), ('efficiency-and-cost', 'Efficiency and cost'), ('profit-or-market-shaping', 'Profit or shaping the market'), ('political-or-policy-direction', 'Political or policy direction'), ('response-to-demand-or-events', 'Responding to demand or events'), ('reform-after-inquiry-or-review', 'Reform after an inquiry or review'), ('access-to-funding', 'Access to funding'), ('leadership-initiative', "A leader's initiative")], max_length=40)),
-                ('explanation', models.TextField()),
-                ('is_primary', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "motivation",
+                    models.CharField(
+                        choices=[
+                            ("improve-outcomes", "Improving outcomes for children and families"),
+                            ("efficiency-and-cost", "Efficiency and cost"),
+                            ("profit-or-market-shaping", "Profit or shaping the market"),
+                            ("political-or-policy-direction", "Political or policy direction"),
+                            ("response-to-demand-or-events", "Responding to demand or events"),
+                            ("reform-after-inquiry-or-review", "Reform after an inquiry or review"),
+                            ("access-to-funding", "Access to funding"),
+                            ("leadership-initiative", "A leader's initiative"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("explanation", models.TextField()),
+                ("is_primary", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='RegisterRow',
+            name="RegisterRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('register', models.CharField(max_length=40)),
-                ('data', models.JSONField(default=dict)),
-                ('carried_forward', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("register", models.CharField(max_length=40)),
+                ("data", models.JSONField(default=dict)),
+                ("carried_forward", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['register', 'created_at', 'id'],
+                "ordering": ["register", "created_at", "id"],
             },
         ),
     ]

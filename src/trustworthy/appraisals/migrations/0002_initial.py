@@ -6,108 +6,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('appraisals', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("appraisals", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='answer',
-            name='updated_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="answer",
+            name="updated_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='appraisal',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="appraisal",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='appraisal',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appraisals', to='organisations.organisation'),
+            model_name="appraisal",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appraisals",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='appraisal',
-            name='previous',
-            field=models.ForeignKey(blank=True, help_text='The appraisal this one carried answers forward from.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appraisals.appraisal'),
+            model_name="appraisal",
+            name="previous",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The appraisal this one carried answers forward from.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="appraisals.appraisal",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='appraisal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='appraisals.appraisal'),
+            model_name="answer",
+            name="appraisal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="appraisals.appraisal"
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='appraisal',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='appraisals.appraisal'),
+            model_name="decision",
+            name="appraisal",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="decision",
+                to="appraisals.appraisal",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="decision",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='participation',
-            name='appraisal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participation', to='appraisals.appraisal'),
+            model_name="participation",
+            name="appraisal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="participation",
+                to="appraisals.appraisal",
+            ),
         ),
         migrations.AddField(
-            model_name='principlerating',
-            name='appraisal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='principle_ratings', to='appraisals.appraisal'),
+            model_name="principlerating",
+            name="appraisal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="principle_ratings",
+                to="appraisals.appraisal",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="project",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='organisations.organisation'),
+            model_name="project",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="projects",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='appraisal',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appraisals', to='appraisals.project'),
+            model_name="appraisal",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="appraisals",
+                to="appraisals.project",
+            ),
         ),
         migrations.AddField(
-            model_name='projectmotivation',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='motivations', to='appraisals.project'),
+            model_name="projectmotivation",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="motivations",
+                to="appraisals.project",
+            ),
         ),
         migrations.AddField(
-            model_name='registerrow',
-            name='appraisal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='register_rows', to='appraisals.appraisal'),
+            model_name="registerrow",
+            name="appraisal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="register_rows",
+                to="appraisals.appraisal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('appraisal', 'question_id', 'aspect'), name='one_answer_per_part'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("appraisal", "question_id", "aspect"), name="one_answer_per_part"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('appraisal', 'stakeholder'), name='one_record_per_stakeholder'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("appraisal", "stakeholder"), name="one_record_per_stakeholder"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='principlerating',
-            constraint=models.UniqueConstraint(fields=('appraisal', 'aspect', 'principle_id'), name='one_rating_per_principle'),
+            model_name="principlerating",
+            constraint=models.UniqueConstraint(
+                fields=("appraisal", "aspect", "principle_id"), name="one_rating_per_principle"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appraisal',
-            constraint=models.UniqueConstraint(fields=('project', 'stage', 'version'), name='one_appraisal_per_stage_version'),
+            model_name="appraisal",
+            constraint=models.UniqueConstraint(
+                fields=("project", "stage", "version"), name="one_appraisal_per_stage_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectmotivation',
-            constraint=models.UniqueConstraint(fields=('project', 'motivation'), name='motivation_once_per_project'),
+            model_name="projectmotivation",
+            constraint=models.UniqueConstraint(
+                fields=("project", "motivation"), name="motivation_once_per_project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectmotivation',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('project',), name='one_primary_motivation'),
+            model_name="projectmotivation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)), fields=("project",), name="one_primary_motivation"
+            ),
         ),
     ]

@@ -1,0 +1,337 @@
+"""Forms for projects and appraisals. Messages follow the GOV.UK style: say what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from trustworthy.framework import Framework, Question, Register
+
+from .models import STAGE_CHOICES
+
+LONG_TEXT = 5000
+SHORT_TEXT = 200
+
+
+def text(
+    label: str, *, required: bool = True, max_length: int = LONG_TEXT, what: str = "", **kw: Any
+) -> forms.CharField:
+    """A text field whose messages name the thing to enter."""
+    what = what or label.lower()
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=True,
+        error_messages={
+            "required": f"Enter {what}",
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+        },
+        **kw,
+    )
+
+
+def radios(label: str, choices: Sequence[tuple[str, str]], *, what: str = "", **kw: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=list(choices),
+        error_messages={
+            "required": f"Select {what or 'an option'}",
+            "invalid_choice": f"Select {what or 'an option'}",
+        },
+        **kw,
+    )
+
+
+class NoNulCharsMixin:
+    """PostgreSQL refuses NUL characters; drop them at the edge."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        for key, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[key] = value.replace("\x00", "")
+        return cleaned
+
+
+class ProjectForm(NoNulCharsMixin, forms.Form):
+    title = text("Project title", max_length=SHORT_TEXT, what="a project title")
+    summary = text(
+        "Summary", what="a summary of the project", help_text="What the innovation is, in a few sentences."
+    )
+    problem = text("The problem it addresses", what="the problem the project addresses")
+    target_cohort = text(
+        "Who it is for",
+        what="who the project is for",
+        help_text="The children, young people or families it is meant to help.",
+    )
+    context_organisational = text(
+        "Organisational context",
+        required=False,
+        help_text="Structures and partnerships, size, budgets, capacity, workforce.",
+    )
+    context_local = text(
+        "Local context",
+        required=False,
+        help_text="Demographics, the needs of the local population, the target cohort.",
+    )
+    context_national = text(
+        "National context", required=False, help_text="Funding, legislation and policy, regulation."
+    )
+    motivations = forms.MultipleChoiceField(
+        label="Why is this project happening?",
+        help_text="Select all that apply. Be open: every motivation is recorded, not judged.",
+        error_messages={"required": "Select at least one reason why the project is happening"},
+    )
+    primary_motivation = radios("Which is the main reason?", [], what="the main reason for the project")
+    funding_source = text("Funding source", required=False, max_length=SHORT_TEXT)
+    funding_amount = forms.DecimalField(
+        label="Funding amount, in pounds",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter the funding amount as a number, like 125000",
+            "min_value": "The funding amount must be 0 or more",
+            "max_digits": "The funding amount must be less than £10,000,000,000",
+            "max_decimal_places": "Enter the funding amount in pounds and pence, like 1250.50",
+        },
+    )
+    current_stage = radios("Current stage", STAGE_CHOICES, what="the current stage")
+    accountable_person = text(
+        "Accountable person",
+        max_length=SHORT_TEXT,
+        what="the name and role of the accountable person",
+        help_text="The name and role of the person accountable for decisions, for example Director of Children's Services.",
+    )
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        choices = [(m.id, m.label) for m in framework.motivations]
+        self.fields["motivations"].choices = choices
+        self.fields["primary_motivation"].choices = choices
+        for motivation in framework.motivations:
+            self.fields[f"explain_{motivation.id}"] = text(
+                "Explain this reason", required=False, what="an explanation of this reason"
+            )
+
+    def explanation_fields(self) -> dict[str, forms.BoundField]:
+        return {m.id: self[f"explain_{m.id}"] for m in self.framework.motivations}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        chosen = cleaned.get("motivations") or []
+        for motivation in chosen:
+            if not cleaned.get(f"explain_{motivation}"):
+                self.add_error(f"explain_{motivation}", "Explain this reason for the project")
+        primary = cleaned.get("primary_motivation")
+        if primary and chosen and primary not in chosen:
+            self.add_error("primary_motivation", "The main reason must be one of the reasons you selected")
+        return cleaned
+
+    def motivation_inputs(self) -> list[tuple[str, str]]:
+        return [(m, self.cleaned_data[f"explain_{m}"]) for m in self.cleaned_data["motivations"]]
+
+
+def _evidence_field() -> forms.CharField:
+    return text(
+        "Evidence (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Links to documents or research that support your answer, one on each line.",
+    )
+
+
+def _clean_evidence(value: str) -> str:
+    validate = URLValidator(schemes=["http", "https"])
+    for line in (v.strip() for v in value.splitlines()):
+        if line:
+            try:
+                validate(line)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{line[:80]}” is not a web link. Enter each link on its own line, starting with https://"
+                ) from None
+    return value
+
+
+class AnswerForm(NoNulCharsMixin, forms.Form):
+    """A question answered on the answer scale (when closed) with a rationale."""
+
+    value = radios("Your answer", [], what="an answer")
+    rationale = text("Why?", what="the reasons for your answer")
+    evidence = _evidence_field()
+
+    def __init__(
+        self, *args: Any, framework: Framework, question: Question, closed: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = [(a.id, a.label) for a in framework.answer_scale]
+        if not closed:
+            del self.fields["value"]
+            self.fields["rationale"].label = "Your answer"
+            self.fields["rationale"].error_messages["required"] = "Enter your answer"
+        if question.kind == "register":
+            self.fields["rationale"].label = "Summary"
+            self.fields[
+                "rationale"
+            ].help_text = "Sum up what the register shows and what it means for the decision."
+            self.fields["rationale"].error_messages["required"] = "Enter a summary"
+
+    def clean_evidence(self) -> str:
+        return _clean_evidence(self.cleaned_data.get("evidence", ""))
+
+
+class PrinciplesForm(NoNulCharsMixin, forms.Form):
+    """One aspect (the process, or the innovation itself) of an E question."""
+
+    value = radios("Your answer", [], what="an answer")
+    rationale = text("Why?", what="the reasons for your answer")
+
+    def __init__(self, *args: Any, framework: Framework, question: Question, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = [(a.id, a.label) for a in framework.answer_scale]
+        self.principles = framework.principles_in(question.cluster or "")
+        self.note_required = {r.id for r in framework.principle_ratings if r.note_required}
+        rating_choices = [(r.id, r.label) for r in framework.principle_ratings]
+        for principle in self.principles:
+            self.fields[f"rating_{principle.id}"] = radios(
+                principle.name, rating_choices, what=f"a rating for {principle.name.lower()}"
+            )
+            self.fields[f"note_{principle.id}"] = text(
+                "Note",
+                required=False,
+                max_length=2000,
+                help_text="Required if it puts the principle at risk.",
+            )
+
+    def principle_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(p, self[f"rating_{p.id}"], self[f"note_{p.id}"]) for p in self.principles]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for principle in self.principles:
+            if cleaned.get(f"rating_{principle.id}") in self.note_required and not cleaned.get(
+                f"note_{principle.id}"
+            ):
+                self.add_error(f"note_{principle.id}", f"Explain why “{principle.name}” is at risk")
+        return cleaned
+
+    def ratings(self) -> dict[str, tuple[str, str]]:
+        return {
+            p.id: (self.cleaned_data[f"rating_{p.id}"], self.cleaned_data.get(f"note_{p.id}", ""))
+            for p in self.principles
+        }
+
+
+class ParticipationForm(NoNulCharsMixin, forms.Form):
+    mode = radios("How did they take part?", [], what="how this group took part")
+    reason = text("Why were they not involved?", required=False, max_length=2000)
+    summary = text(
+        "What did they say?",
+        required=False,
+        help_text="A summary of their views, in your words. Do not include names or anything that identifies a person.",
+    )
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = [(m.id, m.label) for m in framework.participation_modes]
+        self.reason_required = {m.id for m in framework.participation_modes if m.reason_required}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("mode") in self.reason_required and not cleaned.get("reason"):
+            self.add_error("reason", "Explain why this group was not involved")
+        return cleaned
+
+
+class RegisterRowForm(NoNulCharsMixin, forms.Form):
+    """A register row, with fields as the framework edition defines them."""
+
+    def __init__(self, *args: Any, register: Register, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register = register
+        for f in register.fields:
+            what = f.label.split(" (")[0].lower()
+            if f.type == "text":
+                self.fields[f.id] = text(f.label, required=f.required, max_length=2000, what=what)
+            elif f.type == "choice":
+                self.fields[f.id] = radios(
+                    f.label, [(c.id, c.label) for c in f.choices], what=what, required=f.required
+                )
+            elif f.type == "multichoice":
+                self.fields[f.id] = forms.MultipleChoiceField(
+                    label=f.label,
+                    choices=[(c.id, c.label) for c in f.choices],
+                    required=f.required,
+                    error_messages={"required": f"Select {what}"},
+                )
+            else:
+                numbers = [(str(n), str(n)) for n in range((f.minimum or 0), (f.maximum or 0) + 1)]
+                self.fields[f.id] = radios(f.label, numbers, what=what, required=f.required)
+
+    def field_kinds(self) -> list[tuple[str, forms.BoundField]]:
+        return [(f.type, self[f.id]) for f in self.register.fields]
+
+
+class StartAppraisalForm(forms.Form):
+    stage = radios("Which stage is this appraisal for?", [], what="a stage")
+
+    def __init__(self, *args: Any, stages: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = list(stages)
+
+
+class DecisionForm(NoNulCharsMixin, forms.Form):
+    decision = radios("Decision", [], what="a decision")
+    reasoning = text(
+        "Reasoning",
+        what="the reasoning for the decision",
+        help_text="Explain the decision so that anyone affected by it could follow your reasons.",
+    )
+    departure_reason = text(
+        "Why are you departing from the framework?",
+        required=False,
+        help_text="Needed only when the decision is outside what the framework allows for your answers.",
+    )
+    accountable_person = text(
+        "Accountable person", max_length=SHORT_TEXT, what="the name and role of the accountable person"
+    )
+    decided_on = forms.DateField(
+        label="Date of decision",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
+        error_messages={
+            "required": "Enter the date of the decision",
+            "invalid": "Enter a real date, for example 27/03/2026",
+        },
+        help_text="For example, 27/03/2026",
+    )
+
+    def __init__(self, *args: Any, framework: Framework, allowed: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed = tuple(allowed)
+        self.fields["decision"].choices = [(d.id, d.name) for d in framework.decisions]
+        self.hints = {
+            d.id: d.meaning
+            + ("" if d.id in self.allowed else " Outside what the framework allows for your answers.")
+            for d in framework.decisions
+        }
+
+    def clean(self) -> dict[str, Any]:
+        from .services import departure_problem
+
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision:
+            problem = departure_problem(
+                allowed=self.allowed, decision=decision, departure_reason=cleaned.get("departure_reason", "")
+            )
+            if problem:
+                self.add_error("departure_reason", problem)
+        return cleaned

@@ -1,0 +1,146 @@
+"""Reads about projects and appraisals, always scoped to an organisation.
+
+`load_appraisal` fetches everything one appraisal holds in a fixed number of queries,
+however many answers and register rows it has, so every page built on it stays fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from trustworthy.framework import (
+    AnswerState,
+    AppraisalState,
+    Completeness,
+    Framework,
+    Route,
+    check_completeness,
+    compute_route,
+)
+from trustworthy.organisations.models import Organisation
+
+from .frameworks import framework_for
+from .models import Answer, Appraisal, Decision, Participation, PrincipleRating, Project, RegisterRow
+
+
+def projects_for(*, organisation: Organisation) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(organisation=organisation)
+        .prefetch_related(Prefetch("appraisals", queryset=Appraisal.objects.order_by("created_at")))
+        .order_by("-updated_at")
+    )
+
+
+def project_in(*, organisation_ids: list[int], project_id: int) -> Project:
+    """A project the user may see, or 404 exactly as for one that does not exist."""
+    return get_object_or_404(
+        Project.objects.select_related("organisation").prefetch_related("motivations"),
+        pk=project_id,
+        organisation_id__in=organisation_ids,
+    )
+
+
+def appraisal_in(*, organisation_ids: list[int], appraisal_id: int) -> Appraisal:
+    return get_object_or_404(
+        Appraisal.objects.select_related("project", "organisation"),
+        pk=appraisal_id,
+        organisation_id__in=organisation_ids,
+    )
+
+
+def appraisals_of(project: Project) -> QuerySet[Appraisal]:
+    return project.appraisals.order_by("created_at")
+
+
+@dataclass
+class AppraisalData:
+    """Everything recorded in one appraisal, indexed for the pages and the framework rules."""
+
+    appraisal: Appraisal
+    framework: Framework
+    answers: dict[str, Answer]
+    rows: dict[str, list[RegisterRow]]
+    ratings: dict[tuple[str, str], PrincipleRating]
+    participation: dict[str, Participation]
+    decision: Decision | None
+
+    def rows_for_question(self, question_id: str) -> list[RegisterRow]:
+        register = self.framework.question(question_id).register
+        return self.rows.get(register or "", [])
+
+    @property
+    def open_risk_score(self) -> int | None:
+        scores = [
+            row.risk_score
+            for row in self.rows.get(self.framework.question("P7").register or "", [])
+            if row.data.get("status") == "open" and row.risk_score is not None
+        ]
+        return max(scores, default=None)
+
+    @cached_property
+    def state(self) -> AppraisalState:
+        return AppraisalState(
+            answers={k: AnswerState(a.value or None, a.rationale) for k, a in self.answers.items()},
+            register_rows={r.question: len(self.rows.get(r.id, [])) for r in self.framework.registers},
+            principle_ratings={k: (r.rating, r.note) for k, r in self.ratings.items()},
+            participation={k: (p.mode, p.reason) for k, p in self.participation.items()},
+            open_risk_score=self.open_risk_score,
+        )
+
+    @cached_property
+    def route(self) -> Route:
+        return compute_route({k: a.value for k, a in self.state.answers.items()}, self.open_risk_score)
+
+    @cached_property
+    def completeness(self) -> Completeness:
+        return check_completeness(self.framework, self.state)
+
+    def carried_forward(self, question_id: str) -> bool:
+        """True while anything of this question copied from the last stage is unconfirmed."""
+        question = self.framework.question(question_id)
+        if any(a.carried_forward for k, a in self.answers.items() if a.question_id == question_id):
+            return True
+        if question.register and any(r.carried_forward for r in self.rows.get(question.register, [])):
+            return True
+        if question.kind == "principles":
+            ids = {p.id for p in self.framework.principles_in(question.cluster or "")}
+            return any(r.carried_forward for (_, pid), r in self.ratings.items() if pid in ids)
+        if question.kind == "participation":
+            return any(p.carried_forward for p in self.participation.values())
+        return False
+
+    def has_anything(self, question_id: str) -> bool:
+        question = self.framework.question(question_id)
+        if any(a.question_id == question_id for a in self.answers.values()):
+            return True
+        if question.register and self.rows.get(question.register):
+            return True
+        if question.kind == "principles":
+            ids = {p.id for p in self.framework.principles_in(question.cluster or "")}
+            return any(pid in ids for (_, pid) in self.ratings)
+        return question.kind == "participation" and bool(self.participation)
+
+
+def load_appraisal(appraisal: Appraisal) -> AppraisalData:
+    """Five queries, whatever the size of the appraisal."""
+    answers = {a.key: a for a in Answer.objects.filter(appraisal=appraisal)}
+    rows: dict[str, list[RegisterRow]] = defaultdict(list)
+    for row in RegisterRow.objects.filter(appraisal=appraisal).order_by("created_at", "id"):
+        rows[row.register].append(row)
+    ratings = {(r.aspect, r.principle_id): r for r in PrincipleRating.objects.filter(appraisal=appraisal)}
+    participation = {p.stakeholder: p for p in Participation.objects.filter(appraisal=appraisal)}
+    decision = Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first()
+    return AppraisalData(
+        appraisal=appraisal,
+        framework=framework_for(appraisal.framework_id, appraisal.framework_version),
+        answers=answers,
+        rows=dict(rows),
+        ratings=ratings,
+        participation=participation,
+        decision=decision,
+    )

@@ -1,0 +1,377 @@
+"""Writes to projects and appraisals. Each is one transaction and validates its input.
+
+Views call these with cleaned form data; the command line and demo data call them too,
+so the rules here hold whichever way a change arrives.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from trustworthy.framework import Register, is_departure
+from trustworthy.organisations.models import Organisation, User
+
+from .frameworks import current_framework
+from .models import (
+    Answer,
+    Appraisal,
+    Decision,
+    Participation,
+    PrincipleRating,
+    Project,
+    ProjectMotivation,
+    RegisterRow,
+)
+from .selectors import load_appraisal
+
+
+class ServiceError(Exception):
+    """A write was refused; the message is written for the person who asked for it."""
+
+
+@dataclass(frozen=True)
+class MotivationInput:
+    motivation: str
+    explanation: str
+
+
+PROJECT_FIELDS = (
+    "title", "summary", "problem", "target_cohort", "context_organisational", "context_local",
+    "context_national", "funding_source", "funding_amount", "current_stage", "accountable_person",
+)  # fmt: skip
+
+
+def _check_motivations(motivations: Sequence[MotivationInput], primary: str) -> None:
+    ids = [m.motivation for m in motivations]
+    if not ids:
+        raise ServiceError("Choose at least one motivation.")
+    if len(set(ids)) != len(ids):
+        raise ServiceError("Each motivation can be given once.")
+    if primary not in ids:
+        raise ServiceError("The primary motivation must be one of the motivations chosen.")
+    if any(not m.explanation.strip() for m in motivations):
+        raise ServiceError("Explain each motivation chosen.")
+
+
+def _set_motivations(project: Project, motivations: Sequence[MotivationInput], primary: str) -> None:
+    project.motivations.all().delete()
+    ProjectMotivation.objects.bulk_create(
+        ProjectMotivation(
+            project=project,
+            motivation=m.motivation,
+            explanation=m.explanation.strip(),
+            is_primary=m.motivation == primary,
+        )
+        for m in motivations
+    )
+
+
+@transaction.atomic
+def create_project(
+    *,
+    organisation: Organisation,
+    user: User,
+    fields: Mapping[str, Any],
+    motivations: Sequence[MotivationInput],
+    primary_motivation: str,
+) -> Project:
+    _check_motivations(motivations, primary_motivation)
+    given = {k: fields[k] for k in PROJECT_FIELDS if k in fields}
+    project = Project(organisation=organisation, created_by=user, **given)
+    project.full_clean()
+    project.save()
+    _set_motivations(project, motivations, primary_motivation)
+    return project
+
+
+@transaction.atomic
+def update_project(
+    *,
+    project: Project,
+    fields: Mapping[str, Any],
+    motivations: Sequence[MotivationInput],
+    primary_motivation: str,
+) -> Project:
+    _check_motivations(motivations, primary_motivation)
+    for name in PROJECT_FIELDS:
+        if name in fields:
+            setattr(project, name, fields[name])
+    project.full_clean()
+    project.save()
+    _set_motivations(project, motivations, primary_motivation)
+    return project
+
+
+@transaction.atomic
+def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
+    """Start the appraisal for a stage, carrying forward the latest stage's answers to confirm."""
+    framework = current_framework()
+    if stage not in {s.id for s in framework.stages}:
+        raise ServiceError("Choose a stage from the list.")
+    if project.appraisals.filter(stage=stage).exists():
+        raise ServiceError("This project already has an appraisal for that stage.")
+    previous = project.appraisals.order_by("-created_at").first()
+    appraisal = Appraisal.objects.create(
+        organisation_id=project.organisation_id,
+        project=project,
+        stage=stage,
+        framework_id=framework.id,
+        framework_version=framework.version,
+        previous=previous,
+        created_by=user,
+    )
+    if previous is not None:
+        _carry_forward(previous, appraisal, user)
+    project.current_stage = stage
+    project.save(update_fields=["current_stage", "updated_at"])
+    return appraisal
+
+
+def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
+    Answer.objects.bulk_create(
+        Answer(
+            appraisal=target, question_id=a.question_id, aspect=a.aspect, value=a.value,
+            rationale=a.rationale, evidence=a.evidence, carried_forward=True, updated_by=user,
+        )
+        for a in source.answers.all()
+    )  # fmt: skip
+    RegisterRow.objects.bulk_create(
+        RegisterRow(appraisal=target, register=r.register, data=r.data, carried_forward=True)
+        for r in source.register_rows.order_by("created_at", "id")
+    )
+    PrincipleRating.objects.bulk_create(
+        PrincipleRating(
+            appraisal=target, aspect=r.aspect, principle_id=r.principle_id, rating=r.rating,
+            note=r.note, carried_forward=True,
+        )
+        for r in source.principle_ratings.all()
+    )  # fmt: skip
+    Participation.objects.bulk_create(
+        Participation(
+            appraisal=target, stakeholder=p.stakeholder, mode=p.mode, reason=p.reason,
+            summary=p.summary, carried_forward=True,
+        )
+        for p in source.participation.all()
+    )  # fmt: skip
+
+
+def _touch(appraisal: Appraisal) -> None:
+    Appraisal.objects.filter(pk=appraisal.pk).update(updated_at=datetime.datetime.now(tz=datetime.UTC))
+    Project.objects.filter(pk=appraisal.project_id).update(updated_at=datetime.datetime.now(tz=datetime.UTC))
+
+
+@transaction.atomic
+def save_answer(
+    *,
+    appraisal: Appraisal,
+    question_id: str,
+    user: User,
+    value: str = "",
+    rationale: str = "",
+    evidence: str = "",
+    aspect: str = "",
+) -> Answer:
+    """Save an answer and its rationale; saving confirms anything carried forward on that question."""
+    framework = current_framework()
+    question = framework.question(question_id)
+    if value and value not in {a.id for a in framework.answer_scale}:
+        raise ServiceError("Choose an answer from the list.")
+    answer, _ = Answer.objects.update_or_create(
+        appraisal=appraisal,
+        question_id=question_id,
+        aspect=aspect,
+        defaults={
+            "value": value, "rationale": rationale.strip(), "evidence": evidence.strip(),
+            "carried_forward": False, "updated_by": user,
+        },
+    )  # fmt: skip
+    # Saving a register or participation question confirms what it lists, as shown to the user.
+    if question.register:
+        RegisterRow.objects.filter(appraisal=appraisal, register=question.register).update(
+            carried_forward=False
+        )
+    if question.kind == "participation":
+        Participation.objects.filter(appraisal=appraisal).update(carried_forward=False)
+    _touch(appraisal)
+    return answer
+
+
+@transaction.atomic
+def save_principles(
+    *,
+    appraisal: Appraisal,
+    question_id: str,
+    aspect: str,
+    user: User,
+    value: str,
+    rationale: str,
+    ratings: Mapping[str, tuple[str, str]],
+) -> None:
+    """Save one aspect of an E question: the answer and a rating of every principle of its cluster."""
+    framework = current_framework()
+    question = framework.question(question_id)
+    expected = {p.id for p in framework.principles_in(question.cluster or "")}
+    if set(ratings) != expected:
+        raise ServiceError("Rate every principle.")
+    for principle_id, (rating, note) in ratings.items():
+        required = next((r.note_required for r in framework.principle_ratings if r.id == rating), None)
+        if required is None:
+            raise ServiceError("Choose a rating from the list.")
+        if required and not note.strip():
+            name = next(p.name for p in framework.principles if p.id == principle_id)
+            raise ServiceError(f"Explain why “{name}” is at risk.")
+    save_answer(
+        appraisal=appraisal,
+        question_id=question_id,
+        aspect=aspect,
+        user=user,
+        value=value,
+        rationale=rationale,
+    )
+    for principle_id, (rating, note) in ratings.items():
+        PrincipleRating.objects.update_or_create(
+            appraisal=appraisal,
+            aspect=aspect,
+            principle_id=principle_id,
+            defaults={"rating": rating, "note": note.strip(), "carried_forward": False},
+        )
+
+
+def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep only the register's own fields, checked against the framework's definition."""
+    clean: dict[str, Any] = {}
+    for f in register.fields:
+        value = data.get(f.id)
+        if f.type == "integer":
+            try:
+                number = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise ServiceError(f"{f.label}: enter a whole number.") from None
+            if not (f.minimum or 0) <= number <= (f.maximum or number):
+                raise ServiceError(f"{f.label}: enter a number from {f.minimum} to {f.maximum}.")
+            clean[f.id] = number
+        elif f.type == "multichoice":
+            values = list(value or [])
+            allowed = {c.id for c in f.choices}
+            if any(v not in allowed for v in values) or (f.required and not values):
+                raise ServiceError(f"{f.label}: choose at least one from the list.")
+            clean[f.id] = values
+        elif f.type == "choice":
+            if value not in {c.id for c in f.choices}:
+                raise ServiceError(f"{f.label}: choose one from the list.")
+            clean[f.id] = value
+        else:
+            text = str(value or "").strip()
+            if f.required and not text:
+                raise ServiceError(f"{f.label}: enter this.")
+            clean[f.id] = text
+    return clean
+
+
+@transaction.atomic
+def add_register_row(*, appraisal: Appraisal, register_id: str, data: Mapping[str, Any]) -> RegisterRow:
+    register = current_framework().register(register_id)
+    row = RegisterRow.objects.create(
+        appraisal=appraisal, register=register.id, data=clean_register_data(register, data)
+    )
+    _touch(appraisal)
+    return row
+
+
+@transaction.atomic
+def change_register_row(*, row: RegisterRow, data: Mapping[str, Any]) -> RegisterRow:
+    register = current_framework().register(row.register)
+    row.data = clean_register_data(register, data)
+    row.carried_forward = False
+    row.save(update_fields=["data", "carried_forward", "updated_at"])
+    _touch(row.appraisal)
+    return row
+
+
+@transaction.atomic
+def remove_register_row(*, row: RegisterRow) -> None:
+    appraisal = row.appraisal
+    row.delete()
+    _touch(appraisal)
+
+
+@transaction.atomic
+def save_participation(
+    *, appraisal: Appraisal, stakeholder: str, mode: str, reason: str, summary: str
+) -> Participation:
+    framework = current_framework()
+    if stakeholder not in {s.id for s in framework.stakeholders}:
+        raise ServiceError("Unknown group.")
+    chosen = next((m for m in framework.participation_modes if m.id == mode), None)
+    if chosen is None:
+        raise ServiceError("Choose how this group took part.")
+    if chosen.reason_required and not reason.strip():
+        raise ServiceError("Explain why this group was not involved.")
+    record, _ = Participation.objects.update_or_create(
+        appraisal=appraisal,
+        stakeholder=stakeholder,
+        defaults={
+            "mode": mode,
+            "reason": reason.strip() if chosen.reason_required else "",
+            "summary": summary.strip(),
+            "carried_forward": False,
+        },
+    )
+    _touch(appraisal)
+    return record
+
+
+def departure_problem(*, allowed: Sequence[str], decision: str, departure_reason: str) -> str | None:
+    """Why a decision cannot be recorded as given, or None. A departure needs its reason."""
+    if decision not in allowed and not departure_reason.strip():
+        return (
+            "This decision is outside what the framework allows for your answers. "
+            "Explain why you are departing from the framework."
+        )
+    return None
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    appraisal: Appraisal,
+    user: User,
+    decision: str,
+    reasoning: str,
+    departure_reason: str,
+    accountable_person: str,
+    decided_on: datetime.date,
+) -> Decision:
+    data = load_appraisal(appraisal)
+    if not data.completeness.is_complete:
+        raise ServiceError("Complete every part of the appraisal before recording a decision.")
+    if decision not in {d.id for d in data.framework.decisions}:
+        raise ServiceError("Choose a decision from the list.")
+    if not reasoning.strip():
+        raise ServiceError("Explain the reasoning for the decision.")
+    problem = departure_problem(
+        allowed=data.route.allowed, decision=decision, departure_reason=departure_reason
+    )
+    if problem:
+        raise ServiceError(problem)
+    departure = is_departure(decision, data.route)
+    record, _ = Decision.objects.update_or_create(
+        appraisal=appraisal,
+        defaults={
+            "decision": decision,
+            "reasoning": reasoning.strip(),
+            "departure_reason": departure_reason.strip() if departure else "",
+            "is_departure": departure,
+            "route_allowed": list(data.route.allowed),
+            "accountable_person": accountable_person.strip(),
+            "decided_on": decided_on,
+            "recorded_by": user,
+        },
+    )
+    _touch(appraisal)
+    return record
