@@ -291,8 +291,7 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
     q = data.framework.question(question_id)
     if q.kind != "principles":
         raise Http404
-    if request.method == "POST":
-        require(membership, Action.ANSWER)
+    require(membership, Action.ANSWER)
     answer = data.answers.get(f"{q.id}:{aspect}")
     initial: dict[str, Any] = {"value": answer.value, "rationale": answer.rationale} if answer else {}
     for principle in data.framework.principles_in(q.cluster or ""):
