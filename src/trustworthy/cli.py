@@ -261,5 +261,45 @@ def createuser(email: str, full_name: str, organisation: str | None, role: str, 
     click.echo(f"Created {user.email}" + (f" as {role} of {organisation}" if organisation else "") + ".")
 
 
+@main.command("demo")
+@click.option(
+    "--password",
+    default=None,
+    help="Password for the demo users (default: $TRUSTWORTHY_DEMO_PASSWORD, else a generated one).",
+)
+def demo(password: str | None) -> None:
+    """Load two fictional organisations with people in every role and appraised projects.
+
+    Safe to run again: organisations that already exist are left as they are.
+    """
+    _django()
+    _call("migrate", "--no-input", "--verbosity", "0")
+    from trustworthy.appraisals.services import ServiceError as AppraisalError
+    from trustworthy.core.demo import load_demo
+    from trustworthy.organisations.models import Role
+    from trustworthy.organisations.services import ServiceError as OrganisationError
+
+    try:
+        result = load_demo(password)
+    except (AppraisalError, OrganisationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    lines = ["Organisations:"]
+    lines += [f"  {name} (created)" for name in result.organisations_created]
+    lines += [f"  {name} (already there, left unchanged)" for name in result.organisations_existing]
+    lines.append("Projects:")
+    lines += [f"  {title}, {org} (created)" for org, title in result.projects_created]
+    lines += [f"  {title}, {org} (already there)" for org, title in result.projects_existing]
+    lines.append(f"Sign in as {' or '.join(result.email_patterns)},")
+    lines.append(f"where <role> is {', '.join(Role.values[:-1])} or {Role.values[-1]}.")
+    if result.password:
+        lines.append(f"Password for the {len(result.users_created)} new demo users: {result.password}")
+    if result.users_existing:
+        lines.append(
+            f"{len(result.users_existing)} demo users already existed: their password was not changed "
+            "and is not shown."
+        )
+    click.echo("\n".join(lines))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
