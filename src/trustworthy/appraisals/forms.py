@@ -118,7 +118,7 @@ class ProjectForm(NoNulCharsMixin, forms.Form):
         self.fields["primary_motivation"].choices = choices
         for motivation in framework.motivations:
             self.fields[f"explain_{motivation.id}"] = text(
-                "Explain this reason", required=False, what="an explanation of this reason"
+                f"How does “{motivation.label.lower()}” apply?", required=False, what="an explanation of this reason"
             )
 
     def explanation_fields(self) -> dict[str, forms.BoundField]:
@@ -232,7 +232,7 @@ class PrinciplesForm(NoNulCharsMixin, forms.Form):
 
 class ParticipationForm(NoNulCharsMixin, forms.Form):
     mode = radios("How did they take part?", [], what="how this group took part")
-    reason = text("Why were they not involved?", required=False, max_length=2000)
+    reason = text("If they were not involved, why not?", required=False, max_length=2000)
     summary = text(
         "What did they say?",
         required=False,
