@@ -18,6 +18,7 @@ from trustworthy.framework import (
     AppraisalState,
     Completeness,
     Framework,
+    Question,
     Route,
     check_completeness,
     compute_route,
@@ -68,6 +69,7 @@ class AppraisalData:
     ratings: dict[tuple[str, str], PrincipleRating]
     participation: dict[str, Participation]
     decision: Decision | None
+    partial: bool = False
 
     def rows_for_question(self, question_id: str) -> list[RegisterRow]:
         register = self.framework.question(question_id).register
@@ -98,6 +100,8 @@ class AppraisalData:
 
     @cached_property
     def completeness(self) -> Completeness:
+        if self.partial:
+            raise RuntimeError("completeness needs the whole appraisal: load it without for_question")
         return check_completeness(self.framework, self.state)
 
     def carried_forward(self, question_id: str) -> bool:
@@ -126,21 +130,45 @@ class AppraisalData:
         return question.kind == "participation" and bool(self.participation)
 
 
-def load_appraisal(appraisal: Appraisal) -> AppraisalData:
-    """Five queries, whatever the size of the appraisal."""
+def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None) -> AppraisalData:
+    """At most five queries, whatever the size of the appraisal.
+
+    With `for_question`, only what that question's page shows is loaded (all answers, so
+    the route can be shown, and only the register rows, ratings or participation that the
+    question has); such partial data refuses to judge completeness.
+    """
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
     answers = {a.key: a for a in Answer.objects.filter(appraisal=appraisal)}
+    load_all = for_question is None
     rows: dict[str, list[RegisterRow]] = defaultdict(list)
-    for row in RegisterRow.objects.filter(appraisal=appraisal).order_by("created_at", "id"):
+    row_query = RegisterRow.objects.filter(appraisal=appraisal).order_by("created_at", "id")
+    if for_question is not None:
+        wanted = {for_question.register} if for_question.register else set()
+        if for_question.section_id == "tests":  # the route needs the open risks
+            wanted.add(framework.question("P7").register)
+        row_query = row_query.filter(register__in=wanted) if wanted else row_query.none()
+    for row in row_query:
         rows[row.register].append(row)
-    ratings = {(r.aspect, r.principle_id): r for r in PrincipleRating.objects.filter(appraisal=appraisal)}
-    participation = {p.stakeholder: p for p in Participation.objects.filter(appraisal=appraisal)}
-    decision = Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first()
+    ratings = (
+        {(r.aspect, r.principle_id): r for r in PrincipleRating.objects.filter(appraisal=appraisal)}
+        if load_all or for_question.kind == "principles"  # type: ignore[union-attr]
+        else {}
+    )
+    participation = (
+        {p.stakeholder: p for p in Participation.objects.filter(appraisal=appraisal)}
+        if load_all or for_question.kind == "participation"  # type: ignore[union-attr]
+        else {}
+    )
+    decision = (
+        Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first() if load_all else None
+    )
     return AppraisalData(
         appraisal=appraisal,
-        framework=framework_for(appraisal.framework_id, appraisal.framework_version),
+        framework=framework,
         answers=answers,
         rows=dict(rows),
         ratings=ratings,
         participation=participation,
         decision=decision,
+        partial=not load_all,
     )

@@ -29,7 +29,7 @@ from .forms import (
     RegisterRowForm,
     StartAppraisalForm,
 )
-from .frameworks import current_framework
+from .frameworks import current_framework, framework_for
 from .models import Appraisal, Project, RegisterRow
 from .presenters import money, next_question_url, progress, row_summary, task_groups
 
@@ -237,10 +237,11 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    if not data.framework.has_question(question_id):
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    if not framework.has_question(question_id):
         raise Http404
-    q = data.framework.question(question_id)
+    q = framework.question(question_id)
+    data = selectors.load_appraisal(appraisal, for_question=q)
     can_answer = role_may(membership.role, Action.ANSWER)
     if request.method == "POST" and not can_answer:
         raise PermissionDenied
