@@ -47,18 +47,7 @@ def radios(label: str, choices: Sequence[tuple[str, str]], *, what: str = "", **
     )
 
 
-class NoNulCharsMixin:
-    """PostgreSQL refuses NUL characters; drop them at the edge."""
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        for key, value in cleaned.items():
-            if isinstance(value, str):
-                cleaned[key] = value.replace("\x00", "")
-        return cleaned
-
-
-class ProjectForm(NoNulCharsMixin, forms.Form):
+class ProjectForm(forms.Form):
     title = text("Project title", max_length=SHORT_TEXT, what="a project title")
     summary = text(
         "Summary", what="a summary of the project", help_text="What the innovation is, in a few sentences."
@@ -161,7 +150,7 @@ def _clean_evidence(value: str) -> str:
     return value
 
 
-class AnswerForm(NoNulCharsMixin, forms.Form):
+class AnswerForm(forms.Form):
     """A question answered on the answer scale (when closed) with a rationale."""
 
     value = radios("Your answer", [], what="an answer")
@@ -188,7 +177,7 @@ class AnswerForm(NoNulCharsMixin, forms.Form):
         return _clean_evidence(self.cleaned_data.get("evidence", ""))
 
 
-class PrinciplesForm(NoNulCharsMixin, forms.Form):
+class PrinciplesForm(forms.Form):
     """One aspect (the process, or the innovation itself) of an E question."""
 
     value = radios("Your answer", [], what="an answer")
@@ -230,7 +219,7 @@ class PrinciplesForm(NoNulCharsMixin, forms.Form):
         }
 
 
-class ParticipationForm(NoNulCharsMixin, forms.Form):
+class ParticipationForm(forms.Form):
     mode = radios("How did they take part?", [], what="how this group took part")
     reason = text("If they were not involved, why not?", required=False, max_length=2000)
     summary = text(
@@ -251,7 +240,7 @@ class ParticipationForm(NoNulCharsMixin, forms.Form):
         return cleaned
 
 
-class RegisterRowForm(NoNulCharsMixin, forms.Form):
+class RegisterRowForm(forms.Form):
     """A register row, with fields as the framework edition defines them."""
 
     def __init__(self, *args: Any, register: Register, **kwargs: Any) -> None:
@@ -288,7 +277,7 @@ class StartAppraisalForm(forms.Form):
         self.fields["stage"].choices = list(stages)
 
 
-class DecisionForm(NoNulCharsMixin, forms.Form):
+class DecisionForm(forms.Form):
     decision = radios("Decision", [], what="a decision")
     reasoning = text(
         "Reasoning",
