@@ -4,8 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Front end: GOV.UK Frontend (npm) compiled with sass into build/assets, served as /static/.
+NPM_STAMP := node_modules/.installed
+ASSETS_OUT := build/assets
+ASSETS := $(ASSETS_OUT)/css/application.css $(ASSETS_OUT)/js/govuk-frontend.min.js \
+	$(ASSETS_OUT)/js/application.js $(ASSETS_OUT)/images/favicon.svg
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install assets run test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +20,30 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# `npm ci` runs only when node_modules is missing or package-lock.json has changed.
+$(NPM_STAMP): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+assets: $(ASSETS)
+
+$(ASSETS_OUT)/css/application.css: $(NPM_STAMP) $(wildcard assets/scss/*.scss)
+	mkdir -p $(@D)
+	npx sass --load-path=node_modules --style=compressed --no-source-map assets/scss/application.scss $@
+
+$(ASSETS_OUT)/js/govuk-frontend.min.js: $(NPM_STAMP)
+	mkdir -p $(@D)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+$(ASSETS_OUT)/js/application.js: assets/js/application.js
+	mkdir -p $(@D)
+	cp $< $@
+
+$(ASSETS_OUT)/images/favicon.svg: assets/images/favicon.svg
+	mkdir -p $(@D)
+	cp $< $@
+
+run: install assets
 	$(BIN)/trustworthy framework show
 
 lint: install
@@ -27,7 +55,7 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy --strict -p trustworthy.framework
 
-pytest: install
+pytest: install assets
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -36,4 +64,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build node_modules *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -160,18 +160,24 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [
-    p for p in [Path(os.environ.get("TRUSTWORTHY_ASSETS_DIR", "build/assets")).resolve()] if p.exists()
-]
+# `make assets` compiles the Sass and copies the JavaScript to build/assets in the checkout.
+_CHECKOUT_ASSETS = PACKAGE_DIR.parent.parent / "build" / "assets"
+ASSETS_DIR = Path(os.environ.get("TRUSTWORTHY_ASSETS_DIR", _CHECKOUT_ASSETS)).resolve()
+STATICFILES_DIRS = [ASSETS_DIR] if ASSETS_DIR.exists() else []
+if ENV == "test":
+    # Tests serve build/assets as they are, through WhiteNoise's finders, with no
+    # collectstatic step; live_server and the test client see every rebuild.
+    STATICFILES_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+else:
+    # Hashed names (cached for a year, immutable) and gzipped copies, made by
+    # collectstatic (`trustworthy serve` runs it).
+    STATICFILES_BACKEND = "trustworthy.core.storage.StaticStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if ENV != "test"
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": STATICFILES_BACKEND},
 }
-WHITENOISE_MAX_AGE = 31536000
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
