@@ -1,16 +1,81 @@
-"""Writes about people, organisations and memberships. Each runs in one transaction."""
+"""Writes about people, organisations and memberships. Each runs in one transaction.
+
+Every function takes keyword arguments only, checks the rules that protect the data (an
+organisation always keeps at least one admin; commitments are never overwritten), and
+raises `ServiceError` with a message written for the person who asked, naming the form
+field it belongs to where there is one.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
+import logging
+from dataclasses import dataclass
+from urllib.parse import urljoin
 
-from .models import CommitmentStatement, Membership, Organisation, User
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .models import CommitmentStatement, Membership, Organisation, Role, User
+
+__all__ = [
+    "CHANGE_NOTE_MAX_LENGTH",
+    "COMMITMENTS_MAX_LENGTH",
+    "Invitation",
+    "ServiceError",
+    "add_member",
+    "add_member_by_name",
+    "change_role",
+    "create_user",
+    "invite_member",
+    "record_commitments",
+    "remove_member",
+    "resend_invitation",
+    "set_password",
+    "set_password_link",
+]
+
+log = logging.getLogger(__name__)
+
+COMMITMENTS_MAX_LENGTH = 10_000
+CHANGE_NOTE_MAX_LENGTH = 300  # CommitmentStatement.change_note
 
 
 class ServiceError(Exception):
-    """A write was refused; the message is written for the person who asked for it."""
+    """A write was refused; the message is written for the person who asked for it.
+
+    `field` names the form field the problem belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Passwords ----------------------------------------------------------------------------
+
+_PASSWORD_MESSAGES = {
+    "password_too_short": "Password must be 12 characters or more",
+    "password_too_common": "Enter a password that is harder to guess: this one is too common",
+    "password_too_similar": "Password must not be too similar to your name or email address",
+    "password_entirely_numeric": "Password must not be only numbers",
+}
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        problems = [_PASSWORD_MESSAGES.get(e.code or "", " ".join(e.messages)) for e in exc.error_list]
+        raise ServiceError(". ".join(dict.fromkeys(problems)), field="password") from exc
 
 
 def create_user(*, email: str, full_name: str, password: str | None) -> User:
@@ -23,6 +88,29 @@ def create_user(*, email: str, full_name: str, password: str | None) -> User:
         except ValidationError as exc:
             raise ServiceError(" ".join(exc.messages)) from exc
     return User.objects.create_user(email, password, full_name=full_name.strip())
+
+
+@transaction.atomic
+def set_password(*, user: User, password: str) -> None:
+    """Set the password someone chose (from an invitation link); the link stops working."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def set_password_link(*, user: User, site_url: str) -> str:
+    """The one-use link that lets someone set their password (it expires, see PASSWORD_RESET_TIMEOUT)."""
+    path = reverse(
+        "set-password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return urljoin(site_url, path)
+
+
+# Memberships --------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -41,16 +129,169 @@ def add_member_by_name(*, organisation_name: str, user: User, role: str) -> Memb
     return add_member(organisation=organisation, user=user, role=role)
 
 
-@transaction.atomic
-def record_commitments(*, organisation: Organisation, text: str, change_note: str, user: User) -> CommitmentStatement:
-    """Add a new version of the organisation's ethical commitments; earlier versions stay."""
-    latest = (
-        CommitmentStatement.objects.select_for_update().filter(organisation=organisation).order_by("-version").first()
+@dataclass(frozen=True)
+class Invitation:
+    membership: Membership
+    new_account: bool  # True when the person had no account and was sent a link to set a password
+    email_sent: bool
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ServiceError("Select a role from the list", field="role")
+
+
+def invite_member(
+    *, organisation: Organisation, email: str, full_name: str, role: str, invited_by: User, site_url: str
+) -> Invitation:
+    """Add someone to the organisation in a role.
+
+    Someone without an account gets one with no password, and an email with a link to set
+    it. Someone with an account is just added (and sent the link again if they have never
+    set a password). Someone who is already a member is refused.
+    """
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ServiceError(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        ) from exc
+    if not full_name:
+        raise ServiceError("Enter their full name", field="full_name")
+    _check_role(role)
+    try:
+        with transaction.atomic():
+            user = User.objects.filter(email=email).first()
+            new_account = user is None
+            if user is None:
+                user = User.objects.create_user(email, None, full_name=full_name)
+            elif Membership.objects.filter(user=user, organisation=organisation).exists():
+                raise ServiceError(f"{email} is already a member of {organisation.name}", field="email")
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    except IntegrityError as exc:  # someone else invited them at the same moment
+        raise ServiceError(f"{email} is already a member of {organisation.name}", field="email") from exc
+    email_sent = False
+    if not user.has_usable_password():
+        email_sent = _send_invitation(membership=membership, invited_by=invited_by, site_url=site_url)
+    return Invitation(membership=membership, new_account=new_account, email_sent=email_sent)
+
+
+def resend_invitation(*, membership: Membership, invited_by: User, site_url: str) -> None:
+    """Send a fresh set-password link to a member who has not yet set a password."""
+    if membership.user.has_usable_password():
+        raise ServiceError(f"{membership.user} has already created a password and can sign in")
+    if not _send_invitation(membership=membership, invited_by=invited_by, site_url=site_url):
+        raise ServiceError("The email could not be sent. Try again later")
+
+
+def _send_invitation(*, membership: Membership, invited_by: User, site_url: str) -> bool:
+    user, organisation = membership.user, membership.organisation
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+    link = set_password_link(user=user, site_url=site_url)
+    body = (
+        f"Dear {user.full_name or user.email},\n\n"
+        f"{invited_by} has invited you to join {organisation.name} on Trustworthy Innovation, "
+        f"as {membership.get_role_display().lower()}.\n\n"
+        f"To create your password, open this link:\n\n{link}\n\n"
+        f"The link works once and stops working after {days} day{'s' if days != 1 else ''}. "
+        f"If it has stopped working, ask {invited_by} to send you a new one.\n\n"
+        f"Once you have created your password, sign in with this email address: {user.email}\n\n"
+        "If you were not expecting this email, you can ignore it.\n\n"
+        "Trustworthy Innovation\n"
     )
+    try:
+        send_mail(
+            subject=f"You have been invited to join {organisation.name} on Trustworthy Innovation",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except OSError:  # smtplib.SMTPException is an OSError
+        log.exception("Could not send the invitation email for membership %s", membership.pk)
+        return False
+    return True
+
+
+def _lock_admins(organisation: Organisation) -> int:
+    """Lock the organisation's admin memberships for this transaction; return how many there are."""
+    return len(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Role.ADMIN)
+        .values_list("pk")
+    )
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str, changed_by: User) -> Membership:
+    """Give a member another role. The organisation's last admin cannot be given another role."""
+    _check_role(role)
+    admins = _lock_admins(membership.organisation)
+    current = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if current.role == role:
+        return current
+    if current.role == Role.ADMIN and admins <= 1:
+        raise ServiceError(
+            f"{current.user} is the only admin of {membership.organisation.name}. "
+            "Make someone else an admin before changing their role",
+            field="role",
+        )
+    current.role = role
+    current.save(update_fields=["role"])
+    return current
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, removed_by: User) -> None:
+    """Take someone out of the organisation. Their account and what they wrote stay."""
+    admins = _lock_admins(membership.organisation)
+    current = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+    if current is None:
+        return  # already removed
+    if current.role == Role.ADMIN and admins <= 1:
+        raise ServiceError(
+            f"{current.user} is the only admin of {membership.organisation.name}. "
+            "Make someone else an admin before removing them"
+        )
+    current.delete()
+
+
+# Ethical commitments ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_commitments(
+    *, organisation: Organisation, text: str, change_note: str, user: User
+) -> CommitmentStatement:
+    """Add a new version of the organisation's ethical commitments; earlier versions stay."""
+    text = text.strip()
+    change_note = change_note.strip()
+    if not text:
+        raise ServiceError("Enter your organisation’s ethical commitments", field="text")
+    if len(text) > COMMITMENTS_MAX_LENGTH:
+        raise ServiceError(
+            f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer", field="text"
+        )
+    if len(change_note) > CHANGE_NOTE_MAX_LENGTH:
+        raise ServiceError(
+            f"What changed must be {CHANGE_NOTE_MAX_LENGTH} characters or fewer", field="change_note"
+        )
+    latest = (
+        CommitmentStatement.objects.select_for_update()
+        .filter(organisation=organisation)
+        .order_by("-version")
+        .first()
+    )
+    if latest is not None and latest.text == text:
+        raise ServiceError(
+            f"The commitments are the same as version {latest.version}. Change them before saving",
+            field="text",
+        )
     return CommitmentStatement.objects.create(
         organisation=organisation,
         version=(latest.version + 1) if latest else 1,
-        text=text.strip(),
-        change_note=change_note.strip(),
+        text=text,
+        change_note=change_note,
         created_by=user,
     )

@@ -1,0 +1,171 @@
+"""Forms for signing in, passwords, switching organisation, members and commitments.
+
+Messages follow the GOV.UK pattern: say what to do ("Enter your email address"), with no
+full stop. Forms check what was typed; the rules about the data live in services.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from .models import Membership, Role
+from .services import CHANGE_NOTE_MAX_LENGTH, COMMITMENTS_MAX_LENGTH
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+EMAIL_MAX_LENGTH = 254
+
+ROLE_HINTS = {
+    Role.ADMIN: "Manages members and the organisation’s ethical commitments",
+    Role.LEAD: "Creates projects, runs appraisals and answers questions",
+    Role.CONTRIBUTOR: "Answers questions and adds evidence",
+    Role.REVIEWER: "Reviews each section and comments on it",
+    Role.APPROVER: "Records and signs decisions, and comments",
+    Role.VIEWER: "Reads projects and appraisals",
+}
+
+
+def _email_field(required_message: str) -> forms.EmailField:
+    return forms.EmailField(
+        label="Email address",
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={
+            "required": required_message,
+            "invalid": EMAIL_FORMAT,
+            "max_length": f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+def _role_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role", "invalid_choice": "Select a role from the list"},
+    )
+
+
+class MultilineField(forms.CharField):
+    """Text with its line endings made "\n", so the length counts as the character count does."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SignInForm(forms.Form):
+    email = _email_field("Enter your email address")
+    password = forms.CharField(
+        label="Password", strip=False, error_messages={"required": "Enter your password"}
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if email and password:
+            # `request` lets django-axes count failures for this email address and IP address.
+            # Axes reads the address from the credentials under AXES_USERNAME_FORM_FIELD, which
+            # defaults to the user model's USERNAME_FIELD ("email"), so it is given under both names.
+            email = email.lower()
+            self.user = authenticate(self.request, username=email, email=email, password=password)
+            if self.user is None:
+                # Never say which of the two was wrong.
+                raise ValidationError("Enter a correct email address and password", code="invalid_login")
+        return cleaned
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="Use 12 characters or more. Three or four unrelated words make a strong password "
+        "that is easy to remember.",
+        error_messages={"required": "Enter a password"},
+    )
+    password_confirm = forms.CharField(
+        label="Confirm your password", strip=False, error_messages={"required": "Confirm your password"}
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", "The passwords do not match")
+        return cleaned
+
+
+class SwitchOrganisationForm(forms.Form):
+    organisation = forms.TypedChoiceField(
+        label="Which organisation do you want to work in?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select an organisation",
+            "invalid_choice": "Select an organisation you belong to",
+        },
+    )
+
+    def __init__(self, *args: Any, memberships: Iterable[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(m.organisation_id, m.organisation.name) for m in memberships]
+
+
+class InviteMemberForm(forms.Form):
+    email = _email_field("Enter their email address")
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 150 characters or fewer",
+        },
+    )
+    role = _role_field("Role")
+
+
+class ChangeRoleForm(forms.Form):
+    role = _role_field("Role")
+
+
+class ConfirmForm(forms.Form):
+    """No fields: a button that confirms an action (removing a member), and a place for an error."""
+
+
+class CommitmentsForm(forms.Form):
+    text = MultilineField(
+        label="Ethical commitments",
+        max_length=COMMITMENTS_MAX_LENGTH,
+        error_messages={
+            "required": "Enter your organisation’s ethical commitments",
+            "max_length": f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer",
+        },
+    )
+    change_note = forms.CharField(
+        label="What changed",
+        required=False,
+        max_length=CHANGE_NOTE_MAX_LENGTH,
+        error_messages={"max_length": f"What changed must be {CHANGE_NOTE_MAX_LENGTH} characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, first_version: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first_version = first_version
+
+    def clean_change_note(self) -> str:
+        note: str = self.cleaned_data.get("change_note", "")
+        if not note and not self.first_version:
+            raise ValidationError("Enter a short note about what changed", code="required")
+        return note
