@@ -1,0 +1,183 @@
+"""Every URL, requested as every role, as a member of another organisation and signed out.
+
+The URLs come from the URL configuration itself, so a new view that is not listed in
+EXPECTED fails this test until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from trustworthy.appraisals import services
+from trustworthy.organisations.models import Membership, Organisation, User
+from trustworthy.organisations.services import record_commitments
+
+from .appraisals.factories import ROWS, fill_appraisal, make_project
+from .conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+ALL = dict.fromkeys(ROLES, 200)
+
+
+def only(*roles: str, others: int = 403) -> dict[str, int]:
+    return {role: (200 if role in roles else others) for role in ROLES}
+
+
+# GET status for each role. Object URLs answer 404 to members of other organisations.
+EXPECTED: dict[str, dict[str, int]] = {
+    "project-list": ALL,
+    "project-create": only("lead"),
+    "project-detail": ALL,
+    "project-edit": only("lead"),
+    "appraisal-start": only("lead"),
+    "appraisal-tasks": ALL,
+    "appraisal-question": ALL,
+    "appraisal-principles": only("lead", "contributor"),
+    "appraisal-participation": only("lead", "contributor"),
+    "register-add": only("lead", "contributor"),
+    "register-change": only("lead", "contributor"),
+    "register-remove": only("lead", "contributor"),
+    "appraisal-route": ALL,
+    "appraisal-check": ALL,
+    "appraisal-decision": ALL,
+    "switch-organisation": ALL,
+    "organisation": ALL,
+    "organisation-commitments": ALL,
+    "organisation-commitments-version": ALL,
+    "organisation-commitments-edit": only("admin"),
+    "organisation-members": only("admin"),
+    "organisation-member-invite": only("admin"),
+    "organisation-member": only("admin"),
+    "organisation-member-remove": only("admin"),
+    "organisation-member-resend-invitation": only("admin"),
+}
+# Pages anyone may see signed out, and their status.
+PUBLIC = {"healthz": 200, "home": 302, "login": 200, "logout": 302, "set-password": 200}
+# URLs that name no object of an organisation: outsiders get what their own role gives.
+NOT_OBJECT_URLS = {
+    "project-list", "project-create", "switch-organisation", "organisation", "organisation-commitments",
+    "organisation-commitments-edit", "organisation-members", "organisation-member-invite",
+}  # fmt: skip
+
+
+def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, str]]:
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from named_patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name, prefix + str(entry.pattern)
+
+
+@pytest.fixture
+def objects(organisation: Organisation) -> dict[str, Any]:
+    lead = User.objects.get(email="lead@council.test")
+    project = make_project(organisation, lead)
+    appraisal = fill_appraisal(services.start_appraisal(project=project, stage="inception", user=lead), lead)
+    row = appraisal.register_rows.get(register="risks")
+    record_commitments(organisation=organisation, text="We put children first.", change_note="", user=lead)
+    return {
+        "project": project.pk,
+        "appraisal": appraisal.pk,
+        "row": row.pk,
+        "membership": Membership.objects.get(organisation=organisation, role="viewer").pk,
+    }
+
+
+def url_for(pattern: str, objects: dict[str, Any]) -> str:
+    values = {
+        "<int:pk>": objects["appraisal"] if pattern.startswith("appraisals/") else objects["project"],
+        "<str:question_id>": "E1" if "<slug:aspect>" in pattern else "P1",
+        "<slug:aspect>": "process",
+        "<slug:stakeholder>": "young-people",
+        "<slug:register_id>": "risks",
+        "<int:row_id>": objects["row"],
+        "<int:membership_id>": objects["membership"],
+        "<int:version>": 1,
+        "<uidb64>": "MQ",
+        "<str:uidb64>": "MQ",
+        "<token>": "set-password",
+        "<str:token>": "set-password",
+    }
+    url = "/" + pattern
+    for key, value in values.items():
+        url = url.replace(key, str(value))
+    assert "<" not in url, f"no test value for a parameter in {pattern}"
+    return url
+
+
+def test_every_named_url_is_listed() -> None:
+    names = {name for name, _ in named_patterns()}
+    unlisted = names - EXPECTED.keys() - PUBLIC.keys()
+    assert not unlisted, f"decide who may use these URLs and add them to EXPECTED: {sorted(unlisted)}"
+
+
+def _client(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_as_each_role(objects: dict[str, Any], role: str) -> None:
+    client = _client(f"{role}@council.test")
+    failures = []
+    for name, pattern in named_patterns():
+        if name in PUBLIC:
+            continue
+        url = url_for(pattern, objects)
+        status = client.get(url).status_code
+        if status != EXPECTED[name][role]:
+            failures.append(f"GET {url} as {role}: {status}, expected {EXPECTED[name][role]}")
+        if EXPECTED[name][role] == 403:
+            status = client.post(url, {}).status_code
+            if status != 403:
+                failures.append(f"POST {url} as {role}: {status}, expected 403")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_other_organisations_objects_answer_404(objects: dict[str, Any], other_organisation: object, role: str) -> None:
+    client = _client(f"{role}@trust.test")
+    failures = []
+    for name, pattern in named_patterns():
+        if name in PUBLIC or name in NOT_OBJECT_URLS or "<" not in pattern:
+            continue
+        url = url_for(pattern, objects)
+        for method in ("get", "post"):
+            status = getattr(client, method)(url, {}).status_code
+            if status != 404:
+                failures.append(f"{method.upper()} {url} as {role} of another organisation: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_signed_out_requests_go_to_sign_in(objects: dict[str, Any]) -> None:
+    client = Client()
+    for name, pattern in named_patterns():
+        url = url_for(pattern, objects)
+        response = client.get(url)
+        if name in PUBLIC:
+            assert response.status_code == PUBLIC[name], url
+        else:
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/accounts/login/?next="), url
+
+
+def test_missing_objects_answer_404_like_other_organisations(client_as: Any, objects: dict[str, Any]) -> None:
+    client = client_as("lead")
+    for url in ("/projects/999999/", "/appraisals/999999/", f"/appraisals/{objects['appraisal']}/questions/X9/",
+                f"/appraisals/{objects['appraisal']}/registers/risks/999999/",
+                f"/appraisals/{objects['appraisal']}/registers/nothing/add/"):  # fmt: skip
+        assert client.get(url).status_code == 404, url
+
+
+def test_rows_cannot_be_reached_through_another_appraisal(client_as: Any, objects: dict[str, Any], organisation) -> None:  # type: ignore[no-untyped-def]
+    lead = User.objects.get(email="lead@council.test")
+    other = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+    url = f"/appraisals/{other.pk}/registers/risks/{objects['row']}/"
+    assert client_as("lead").post(url, ROWS["risks"]).status_code == 404
