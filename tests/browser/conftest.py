@@ -13,7 +13,13 @@ When a test ends, the harness also fails it if any page it opened
 Fixtures: `browser` (session), `new_page(...)` (a factory), `page` (1280x800, or the size
 given by `@pytest.mark.viewport(width, height)`), `mobile_page` (375x812), `no_js_page`
 (JavaScript off), `page_as(role)` (signed in as a member of the `organisation` fixture).
-Tests in this folder are marked `browser`: `pytest -m "not browser"` leaves them out.
+Helpers: `visit(page, url, status=200)`, `assert_accessible(page)`, `requests_made(page)`,
+`sign_in(page, live_server.url, user)`. Tests in this folder are marked `browser`:
+`pytest -m "not browser"` leaves them out.
+
+axe-core runs in the page, so on pages with JavaScript off it checks a script-free copy
+of the page instead. It lets through one thing only: `aria-expanded` on GOV.UK radios
+with a conditional question, which GOV.UK Frontend sets on purpose.
 """
 
 from __future__ import annotations
