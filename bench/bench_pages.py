@@ -56,7 +56,9 @@ def _session_cookie(email: str) -> tuple[str, int]:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    decision = Decision.objects.filter(appraisal__organisation__memberships__user=user, is_departure=False).first()
+    decision = Decision.objects.filter(
+        appraisal__organisation__memberships__user=user, is_departure=False
+    ).first()
     assert decision is not None, "the demo data has an approved appraisal"
     return f"sessionid={session.session_key}", decision.appraisal_id
 
@@ -75,7 +77,9 @@ def main() -> None:
     os.environ.update({k: v for k, v in env.items() if k.startswith(("TRUSTWORTHY_", "DJANGO_"))})
     os.environ.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "trustworthy.cli"]
-    subprocess.run([*cli, "demo", "--password", "bench-password-123"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*cli, "demo", "--password", "bench-password-123"], env=env, check=True, capture_output=True
+    )
     cookie, appraisal = _session_cookie("lead@council.example.org")
 
     port = _free_port()
@@ -110,7 +114,8 @@ def main() -> None:
         ratio = results[name].rps / base.rps
         ok = ratio >= 1 / divisor and results[name].errors == 0
         failed |= not ok
-        print(f"{name:<20} {ratio:5.2f} of the trivial view (target at least 1/{divisor}): {'met' if ok else 'NOT MET'}")
+        verdict = "met" if ok else "NOT MET"
+        print(f"{name:<20} {ratio:5.2f} of the trivial view (target at least 1/{divisor}): {verdict}")
     if failed:
         raise SystemExit(1)
 

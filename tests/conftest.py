@@ -7,10 +7,10 @@ import os
 os.environ.setdefault("TRUSTWORTHY_ENV", "test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright beside live_server
 
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable
 
-import pytest  # noqa: E402
-from django.test import Client  # noqa: E402
+import pytest
+from django.test import Client
 
 ROLES = ("admin", "lead", "contributor", "reviewer", "approver", "viewer")
 PASSWORD = "correct horse battery staple"
@@ -23,7 +23,9 @@ def make_organisation(db: None) -> Callable[..., object]:
     def make(name: str = "Northshire Council", slug: str = "council") -> Organisation:
         org = Organisation.objects.create(name=name, type="local-authority", region="north-west")
         for role in ROLES:
-            user = User.objects.create_user(f"{role}@{slug}.test", PASSWORD, full_name=f"{role.title()} of {name}")
+            user = User.objects.create_user(
+                f"{role}@{slug}.test", PASSWORD, full_name=f"{role.title()} of {name}"
+            )
             Membership.objects.create(user=user, organisation=org, role=role)
         return org
 

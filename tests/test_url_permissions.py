@@ -142,7 +142,9 @@ def test_every_url_as_each_role(objects: dict[str, Any], role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_other_organisations_objects_answer_404(objects: dict[str, Any], other_organisation: object, role: str) -> None:
+def test_other_organisations_objects_answer_404(
+    objects: dict[str, Any], other_organisation: object, role: str
+) -> None:
     client = _client(f"{role}@trust.test")
     failures = []
     for name, pattern in named_patterns():
@@ -170,13 +172,19 @@ def test_signed_out_requests_go_to_sign_in(objects: dict[str, Any]) -> None:
 
 def test_missing_objects_answer_404_like_other_organisations(client_as: Any, objects: dict[str, Any]) -> None:
     client = client_as("lead")
-    for url in ("/projects/999999/", "/appraisals/999999/", f"/appraisals/{objects['appraisal']}/questions/X9/",
-                f"/appraisals/{objects['appraisal']}/registers/risks/999999/",
-                f"/appraisals/{objects['appraisal']}/registers/nothing/add/"):  # fmt: skip
+    for url in (
+        "/projects/999999/",
+        "/appraisals/999999/",
+        f"/appraisals/{objects['appraisal']}/questions/X9/",
+        f"/appraisals/{objects['appraisal']}/registers/risks/999999/",
+        f"/appraisals/{objects['appraisal']}/registers/nothing/add/",
+    ):
         assert client.get(url).status_code == 404, url
 
 
-def test_rows_cannot_be_reached_through_another_appraisal(client_as: Any, objects: dict[str, Any], organisation) -> None:  # type: ignore[no-untyped-def]
+def test_rows_cannot_be_reached_through_another_appraisal(
+    client_as: Any, objects: dict[str, Any], organisation
+) -> None:
     lead = User.objects.get(email="lead@council.test")
     other = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
     url = f"/appraisals/{other.pk}/registers/risks/{objects['row']}/"

@@ -214,8 +214,12 @@ def migrate() -> None:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per core).")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per core)."
+)
 def serve(host: str, port: int, workers: int | None) -> None:
     """Migrate, collect static files and serve the application with gunicorn."""
     import os

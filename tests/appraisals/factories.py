@@ -37,13 +37,35 @@ def make_project(organisation: Organisation, user: User, **changes: object) -> P
 
 
 ROWS = {
-    "benefits": {"description": "More children stay safely at home", "horizon": "medium", "who_benefits": "Children",
-                 "measure": "Care entries", "assessment": "Quarterly"},
-    "enablers-and-barriers": {"kind": "enabler", "description": "Trained coordinators", "status": "needed", "owner": "Head of service"},
-    "resources": {"resource": "people", "description": "Coordinators", "amount": "4 FTE", "knock_on_effect": "Fewer hours elsewhere"},
-    "risks": {"description": "Delay in urgent cases", "who_harmed": ["young-people"], "likelihood": 2, "severity": 4,
-              "mitigation": "Urgent cases bypass", "owner": "Team manager", "status": "open"},
-}  # fmt: skip
+    "benefits": {
+        "description": "More children stay safely at home",
+        "horizon": "medium",
+        "who_benefits": "Children",
+        "measure": "Care entries",
+        "assessment": "Quarterly",
+    },
+    "enablers-and-barriers": {
+        "kind": "enabler",
+        "description": "Trained coordinators",
+        "status": "needed",
+        "owner": "Head of service",
+    },
+    "resources": {
+        "resource": "people",
+        "description": "Coordinators",
+        "amount": "4 FTE",
+        "knock_on_effect": "Fewer hours elsewhere",
+    },
+    "risks": {
+        "description": "Delay in urgent cases",
+        "who_harmed": ["young-people"],
+        "likelihood": 2,
+        "severity": 4,
+        "mitigation": "Urgent cases bypass",
+        "owner": "Team manager",
+        "status": "open",
+    },
+}
 
 
 def fill_appraisal(
@@ -60,7 +82,11 @@ def fill_appraisal(
             services.add_register_row(appraisal=appraisal, register_id=register.id, data=ROWS[register.id])
     for stakeholder in FW.stakeholders:
         services.save_participation(
-            appraisal=appraisal, stakeholder=stakeholder.id, mode="consulted", reason="", summary="They were positive."
+            appraisal=appraisal,
+            stakeholder=stakeholder.id,
+            mode="consulted",
+            reason="",
+            summary="They were positive.",
         )
     for q in FW.section("principles").questions:
         for aspect in FW.aspects:
@@ -70,11 +96,15 @@ def fill_appraisal(
                 ratings={p.id: ("supports", "") for p in FW.principles_in(q.cluster or "")},
             )  # fmt: skip
     for question_id, value in (tests or {"T1": "yes", "T2": "yes", "T3": "yes", "T6": "yes"}).items():
-        services.save_answer(appraisal=appraisal, question_id=question_id, user=user, value=value, rationale="Because.")
+        services.save_answer(
+            appraisal=appraisal, question_id=question_id, user=user, value=value, rationale="Because."
+        )
     return appraisal
 
 
-def decide(appraisal: Appraisal, user: User, decision: str = "proceed-with-mitigations", departure: str = "") -> None:
+def decide(
+    appraisal: Appraisal, user: User, decision: str = "proceed-with-mitigations", departure: str = ""
+) -> None:
     services.record_decision(
         appraisal=appraisal, user=user, decision=decision, reasoning="We weighed it all.",
         departure_reason=departure, accountable_person="Director", decided_on=datetime.date(2026, 11, 1),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.conftest import PASSWORD
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Answer
 from trustworthy.organisations.models import User
-from tests.conftest import PASSWORD
 
 from .factories import make_project
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_answer_posted_after_the_session_expired_is_kept(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_posted_after_the_session_expired_is_kept(organisation) -> None:
     lead = User.objects.get(email="lead@council.test")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead
@@ -42,9 +42,11 @@ def test_an_answer_posted_after_the_session_expired_is_kept(organisation) -> Non
     assert "The model fits our rural areas less well." not in again, "kept work is handed back once"
 
 
-def test_nul_characters_are_refused_with_a_message_not_a_crash(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_nul_characters_are_refused_with_a_message_not_a_crash(client_as, organisation) -> None:
     lead = User.objects.get(email="lead@council.test")
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     url = f"/appraisals/{appraisal.pk}/questions/P1/"
     response = client_as("lead").post(url, {"value": "yes", "rationale": "ok\x00ok"})
     assert response.status_code == 200

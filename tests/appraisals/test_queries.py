@@ -24,13 +24,15 @@ def count_queries(client: Client, url: str) -> int:
     return len(queries)
 
 
-def test_page_queries_do_not_grow_with_the_appraisal(organisation: Organisation, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_page_queries_do_not_grow_with_the_appraisal(organisation: Organisation, client_as) -> None:
     lead = User.objects.get(email="lead@council.test")
     small = fill_appraisal(
         services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead), lead
     )
     large = fill_appraisal(
-        services.start_appraisal(project=make_project(organisation, lead, title="Big"), stage="inception", user=lead),
+        services.start_appraisal(
+            project=make_project(organisation, lead, title="Big"), stage="inception", user=lead
+        ),
         lead,
         rows_each=50,
     )
@@ -42,7 +44,7 @@ def test_page_queries_do_not_grow_with_the_appraisal(organisation: Organisation,
         assert small_count <= 14, f"{page or 'task list'}: {small_count} queries"
 
 
-def test_project_list_queries_do_not_grow_with_projects(organisation: Organisation, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_project_list_queries_do_not_grow_with_projects(organisation: Organisation, client_as) -> None:
     lead = User.objects.get(email="lead@council.test")
     client = client_as("viewer")
     make_project(organisation, lead)

@@ -24,16 +24,20 @@ def approver(organisation: object) -> User:
     return User.objects.get(email="approver@council.test")
 
 
-def test_a_filled_appraisal_is_complete_and_its_route_allows_going_ahead(organisation, lead) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+def test_a_filled_appraisal_is_complete_and_its_route_allows_going_ahead(organisation, lead) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     fill_appraisal(appraisal, lead)
     data = load_appraisal(appraisal)
     assert data.completeness.is_complete, data.completeness.gaps
     assert data.route.allowed == ("proceed", "proceed-with-mitigations", "reframe", "do-not-proceed")
 
 
-def test_a_high_open_risk_removes_plain_proceed(organisation, lead) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+def test_a_high_open_risk_removes_plain_proceed(organisation, lead) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     fill_appraisal(appraisal, lead)
     row = RegisterRow.objects.get(appraisal=appraisal, register="risks")
     services.change_register_row(row=row, data={**row.data, "likelihood": 4, "severity": 3})
@@ -42,7 +46,7 @@ def test_a_high_open_risk_removes_plain_proceed(organisation, lead) -> None:  # 
     assert "proceed" not in data.route.allowed
 
 
-def test_next_stage_carries_everything_forward_to_confirm(organisation, lead) -> None:  # type: ignore[no-untyped-def]
+def test_next_stage_carries_everything_forward_to_confirm(organisation, lead) -> None:
     project = make_project(organisation, lead)
     first = fill_appraisal(services.start_appraisal(project=project, stage="inception", user=lead), lead)
     second = services.start_appraisal(project=project, stage="development", user=lead)
@@ -62,21 +66,25 @@ def test_next_stage_carries_everything_forward_to_confirm(organisation, lead) ->
     assert data.carried_forward("P5")
 
 
-def test_one_appraisal_per_stage(organisation, lead) -> None:  # type: ignore[no-untyped-def]
+def test_one_appraisal_per_stage(organisation, lead) -> None:
     project = make_project(organisation, lead)
     services.start_appraisal(project=project, stage="inception", user=lead)
     with pytest.raises(services.ServiceError, match="already has an appraisal"):
         services.start_appraisal(project=project, stage="inception", user=lead)
 
 
-def test_a_decision_needs_a_complete_appraisal(organisation, lead, approver) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+def test_a_decision_needs_a_complete_appraisal(organisation, lead, approver) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     with pytest.raises(services.ServiceError, match="Complete every part"):
         decide(appraisal, approver)
 
 
-def test_a_departure_needs_a_reason_and_is_recorded_as_one(organisation, lead, approver) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+def test_a_departure_needs_a_reason_and_is_recorded_as_one(organisation, lead, approver) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     fill_appraisal(appraisal, lead, tests={"T1": "no", "T2": "yes", "T3": "yes", "T4": "no", "T6": "yes"})
     with pytest.raises(services.ServiceError, match="outside what the framework allows"):
         decide(appraisal, approver, "proceed")
@@ -90,8 +98,10 @@ def test_a_departure_needs_a_reason_and_is_recorded_as_one(organisation, lead, a
     assert decision.departure_reason == ""
 
 
-def test_register_rows_are_checked_against_the_framework(organisation, lead) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
+def test_register_rows_are_checked_against_the_framework(organisation, lead) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
     with pytest.raises(services.ServiceError, match="Likelihood"):
         services.add_register_row(
             appraisal=appraisal, register_id="risks",
@@ -108,10 +118,18 @@ def test_register_rows_are_checked_against_the_framework(organisation, lead) -> 
     assert row.risk_score == 15
 
 
-def test_at_risk_needs_a_note(organisation, lead) -> None:  # type: ignore[no-untyped-def]
-    appraisal = services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead)
-    ratings = {p: ("supports", "") for p in ("HR1", "HR2", "HR3", "HR4")} | {"HR5": ("at-risk", "")}
+def test_at_risk_needs_a_note(organisation, lead) -> None:
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
+    ratings = dict.fromkeys(("HR1", "HR2", "HR3", "HR4"), ("supports", "")) | {"HR5": ("at-risk", "")}
     with pytest.raises(services.ServiceError, match="at risk"):
         services.save_principles(
-            appraisal=appraisal, question_id="E1", aspect="process", user=lead, value="partly", rationale="r", ratings=ratings
+            appraisal=appraisal,
+            question_id="E1",
+            aspect="process",
+            user=lead,
+            value="partly",
+            rationale="r",
+            ratings=ratings,
         )

@@ -35,7 +35,7 @@ PROJECT_POST = {
 }
 
 
-def test_lead_creates_a_project(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_lead_creates_a_project(client_as) -> None:
     response = client_as("lead").post("/projects/new/", PROJECT_POST)
     project = Project.objects.get(title="Residential care hub")
     assert response.status_code == 302
@@ -46,7 +46,7 @@ def test_lead_creates_a_project(client_as) -> None:  # type: ignore[no-untyped-d
     assert "£250,000" in page
 
 
-def test_project_errors_keep_everything_typed(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_project_errors_keep_everything_typed(client_as) -> None:
     post = {**PROJECT_POST, "title": "", "explain_efficiency-and-cost": "", "summary": "x" * 5001}
     response = client_as("lead").post("/projects/new/", post)
     page = response.content.decode()
@@ -62,14 +62,15 @@ def test_project_errors_keep_everything_typed(client_as) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("role", ["admin", "contributor", "reviewer", "approver", "viewer"])
-def test_only_leads_create_projects(client_as, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_leads_create_projects(client_as, role: str) -> None:
     assert client_as(role).post("/projects/new/", PROJECT_POST).status_code == 403
     assert not Project.objects.exists()
 
 
-def test_answering_a_question_goes_to_the_next(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_answering_a_question_goes_to_the_next(client_as, appraisal: Appraisal) -> None:
     response = client_as("contributor").post(
-        f"/appraisals/{appraisal.pk}/questions/P1/", {"value": "partly", "rationale": "We tried training first."}
+        f"/appraisals/{appraisal.pk}/questions/P1/",
+        {"value": "partly", "rationale": "We tried training first."},
     )
     assert response.status_code == 302
     assert response["Location"] == f"/appraisals/{appraisal.pk}/questions/P2/"
@@ -77,9 +78,10 @@ def test_answering_a_question_goes_to_the_next(client_as, appraisal: Appraisal) 
     assert (answer.value, answer.rationale) == ("partly", "We tried training first.")
 
 
-def test_a_missing_rationale_is_an_error_that_keeps_the_answer(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_rationale_is_an_error_that_keeps_the_answer(client_as, appraisal: Appraisal) -> None:
     response = client_as("lead").post(
-        f"/appraisals/{appraisal.pk}/questions/P2/", {"value": "no", "rationale": "", "evidence": "not a link"}
+        f"/appraisals/{appraisal.pk}/questions/P2/",
+        {"value": "no", "rationale": "", "evidence": "not a link"},
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -90,19 +92,28 @@ def test_a_missing_rationale_is_an_error_that_keeps_the_answer(client_as, apprai
 
 
 @pytest.mark.parametrize("role", ["admin", "reviewer", "approver", "viewer"])
-def test_roles_that_do_not_answer_cannot_answer(client_as, appraisal: Appraisal, role: str) -> None:  # type: ignore[no-untyped-def]
-    response = client_as(role).post(f"/appraisals/{appraisal.pk}/questions/P1/", {"value": "yes", "rationale": "r"})
+def test_roles_that_do_not_answer_cannot_answer(client_as, appraisal: Appraisal, role: str) -> None:
+    response = client_as(role).post(
+        f"/appraisals/{appraisal.pk}/questions/P1/", {"value": "yes", "rationale": "r"}
+    )
     assert response.status_code == 403
     assert not Answer.objects.exists()
     page = client_as(role).get(f"/appraisals/{appraisal.pk}/questions/P1/").content.decode()
-    assert "<form method=\"post\" novalidate>" not in page
+    assert '<form method="post" novalidate>' not in page
 
 
-def test_register_rows_add_change_remove(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_register_rows_add_change_remove(client_as, appraisal: Appraisal) -> None:
     client = client_as("lead")
     base = f"/appraisals/{appraisal.pk}/registers/risks"
-    risk = {"description": "Families feel watched", "who_harmed": ["families"], "likelihood": "3", "severity": "4",
-            "mitigation": "Explain the model", "owner": "Team manager", "status": "open"}  # fmt: skip
+    risk = {
+        "description": "Families feel watched",
+        "who_harmed": ["families"],
+        "likelihood": "3",
+        "severity": "4",
+        "mitigation": "Explain the model",
+        "owner": "Team manager",
+        "status": "open",
+    }
     assert client.post(f"{base}/add/", risk)["Location"] == f"/appraisals/{appraisal.pk}/questions/P7/"
     row = RegisterRow.objects.get()
     assert row.risk_score == 12
@@ -120,10 +131,12 @@ def test_register_rows_add_change_remove(client_as, appraisal: Appraisal) -> Non
     assert not RegisterRow.objects.exists()
 
 
-def test_principles_page_saves_both_answer_and_ratings(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_principles_page_saves_both_answer_and_ratings(client_as, appraisal: Appraisal) -> None:
     client = client_as("lead")
     url = f"/appraisals/{appraisal.pk}/questions/E2/process/"
-    post = {"value": "partly", "rationale": "Mostly fair."} | {f"rating_SJ{i}": "supports" for i in range(1, 6)}
+    post = {"value": "partly", "rationale": "Mostly fair."} | {
+        f"rating_SJ{i}": "supports" for i in range(1, 6)
+    }
     post["rating_SJ3"] = "at-risk"
     response = client.post(url, post)
     assert "Explain why “Distributing resources” is at risk" in response.content.decode()
@@ -132,7 +145,7 @@ def test_principles_page_saves_both_answer_and_ratings(client_as, appraisal: App
     assert response["Location"] == f"/appraisals/{appraisal.pk}/questions/E2/innovation/"
 
 
-def test_participation_not_involved_needs_a_reason(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_participation_not_involved_needs_a_reason(client_as, appraisal: Appraisal) -> None:
     client = client_as("lead")
     url = f"/appraisals/{appraisal.pk}/participation/carers/"
     response = client.post(url, {"mode": "not-involved", "reason": "", "summary": ""})
@@ -141,20 +154,24 @@ def test_participation_not_involved_needs_a_reason(client_as, appraisal: Apprais
     assert response.status_code == 302
 
 
-def test_section_3_shows_the_route_as_soon_as_it_is_known(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_section_3_shows_the_route_as_soon_as_it_is_known(client_as, appraisal: Appraisal) -> None:
     client = client_as("lead")
     for question_id, value in (("T1", "yes"), ("T2", "no"), ("T3", "yes"), ("T6", "yes")):
-        client.post(f"/appraisals/{appraisal.pk}/questions/{question_id}/", {"value": value, "rationale": "r"})
+        client.post(
+            f"/appraisals/{appraisal.pk}/questions/{question_id}/", {"value": value, "rationale": "r"}
+        )
     page = client.get(f"/appraisals/{appraisal.pk}/questions/T4/").content.decode()
     assert "Still to answer: T4" in page
     client.post(f"/appraisals/{appraisal.pk}/questions/T4/", {"value": "yes", "rationale": "Statutory duty"})
-    client.post(f"/appraisals/{appraisal.pk}/questions/T5/", {"value": "no", "rationale": "Cannot fully mitigate"})
+    client.post(
+        f"/appraisals/{appraisal.pk}/questions/T5/", {"value": "no", "rationale": "Cannot fully mitigate"}
+    )
     page = client.get(f"/appraisals/{appraisal.pk}/route/").content.decode()
     assert "Proceed despite concerns" in page
     assert "T5 is not" in page
 
 
-def test_task_list_shows_statuses(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_task_list_shows_statuses(client_as, appraisal: Appraisal) -> None:
     client = client_as("viewer")
     page = client.get(f"/appraisals/{appraisal.pk}/").content.decode()
     assert "You have completed 0 of 14 questions" in page
@@ -166,7 +183,7 @@ def test_task_list_shows_statuses(client_as, appraisal: Appraisal) -> None:  # t
     assert "Not needed" in page
 
 
-def test_approver_records_a_decision_and_a_departure(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_approver_records_a_decision_and_a_departure(client_as, appraisal: Appraisal) -> None:
     fill_appraisal(appraisal, User.objects.get(email="lead@council.test"),
                    tests={"T1": "no", "T2": "yes", "T3": "yes", "T4": "no", "T6": "yes"})  # fmt: skip
     url = f"/appraisals/{appraisal.pk}/decision/"
@@ -182,7 +199,7 @@ def test_approver_records_a_decision_and_a_departure(client_as, appraisal: Appra
     assert "Departs from the framework" in page
 
 
-def test_check_your_answers_has_change_links(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_check_your_answers_has_change_links(client_as, appraisal: Appraisal) -> None:
     fill_appraisal(appraisal, User.objects.get(email="lead@council.test"))
     page = client_as("lead").get(f"/appraisals/{appraisal.pk}/check/").content.decode()
     for question_id in ("P1", "P7", "T6"):
@@ -191,20 +208,26 @@ def test_check_your_answers_has_change_links(client_as, appraisal: Appraisal) ->
     assert "Not complete yet" not in page
 
 
-def test_starting_the_next_stage_marks_answers_to_confirm(client_as, appraisal: Appraisal) -> None:  # type: ignore[no-untyped-def]
+def test_starting_the_next_stage_marks_answers_to_confirm(client_as, appraisal: Appraisal) -> None:
     fill_appraisal(appraisal, User.objects.get(email="lead@council.test"))
-    response = client_as("lead").post(f"/projects/{appraisal.project_id}/appraisals/new/", {"stage": "development"})
+    response = client_as("lead").post(
+        f"/projects/{appraisal.project_id}/appraisals/new/", {"stage": "development"}
+    )
     new = Appraisal.objects.get(stage="development")
     assert response["Location"] == f"/appraisals/{new.pk}/"
     page = client_as("lead").get(f"/appraisals/{new.pk}/").content.decode()
     assert page.count("Carried forward: confirm or change") == 14
 
 
-def test_other_organisations_objects_are_404(client_as, appraisal: Appraisal, other_organisation) -> None:  # type: ignore[no-untyped-def]
+def test_other_organisations_objects_are_404(client_as, appraisal: Appraisal, other_organisation) -> None:
     outsider = Client()
     outsider.force_login(User.objects.get(email="lead@trust.test"))
-    for url in (f"/projects/{appraisal.project_id}/", f"/appraisals/{appraisal.pk}/",
-                f"/appraisals/{appraisal.pk}/questions/P1/", f"/appraisals/{appraisal.pk}/decision/"):  # fmt: skip
+    for url in (
+        f"/projects/{appraisal.project_id}/",
+        f"/appraisals/{appraisal.pk}/",
+        f"/appraisals/{appraisal.pk}/questions/P1/",
+        f"/appraisals/{appraisal.pk}/decision/",
+    ):
         assert outsider.get(url).status_code == 404
         assert outsider.post(url, {"value": "yes", "rationale": "r"}).status_code == 404
     assert not Answer.objects.exists()

@@ -140,8 +140,8 @@ def test_lead_completes_an_inception_appraisal_and_approver_decides(page: Page, 
             assert_accessible(page)
             page.get_by_role("group", name=re.compile("Your answer")).get_by_label("Yes", exact=True).check()
             page.get_by_label("Why?").fill("It treats everyone with respect.")
-            for group in page.get_by_role("group").all():
-                option = group.get_by_label("Supports this principle", exact=True)
+            for fieldset in page.get_by_role("group").all():
+                option = fieldset.get_by_label("Supports this principle", exact=True)
                 if option.count():
                     option.check()
             save(page)

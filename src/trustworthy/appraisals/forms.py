@@ -96,7 +96,8 @@ class ProjectForm(forms.Form):
         "Accountable person",
         max_length=SHORT_TEXT,
         what="the name and role of the accountable person",
-        help_text="The name and role of the person accountable for decisions, for example Director of Children's Services.",
+        help_text="The name and role of the person accountable for decisions, "
+        "for example Director of Children's Services.",
     )
 
     def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
@@ -107,7 +108,9 @@ class ProjectForm(forms.Form):
         self.fields["primary_motivation"].choices = choices
         for motivation in framework.motivations:
             self.fields[f"explain_{motivation.id}"] = text(
-                f"How does “{motivation.label.lower()}” apply?", required=False, what="an explanation of this reason"
+                f"How does “{motivation.label.lower()}” apply?",
+                required=False,
+                what="an explanation of this reason",
             )
 
     def explanation_fields(self) -> dict[str, forms.BoundField]:
@@ -225,7 +228,8 @@ class ParticipationForm(forms.Form):
     summary = text(
         "What did they say?",
         required=False,
-        help_text="A summary of their views, in your words. Do not include names or anything that identifies a person.",
+        help_text="A summary of their views, in your words. "
+        "Do not include names or anything that identifies a person.",
     )
 
     def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:

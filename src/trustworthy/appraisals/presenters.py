@@ -136,7 +136,7 @@ def row_summary(data: AppraisalData, register_id: str, row_data: dict[str, objec
         value = row_data.get(f.id, "")
         labels = {c.id: c.label for c in f.choices}
         if isinstance(value, list):
-            shown = ", ".join(labels.get(v, v) for v in value)
+            shown = ", ".join(labels.get(str(v), str(v)) for v in value)
         else:
             shown = labels.get(str(value), str(value))
         out.append((f.label, shown))

@@ -145,7 +145,7 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
     if for_question is not None:
         wanted = {for_question.register} if for_question.register else set()
         if for_question.section_id == "tests":  # the route needs the open risks
-            wanted.add(framework.question("P7").register)
+            wanted.add(framework.question("P7").register or "")
         row_query = row_query.filter(register__in=wanted) if wanted else row_query.none()
     for row in row_query:
         rows[row.register].append(row)
@@ -160,7 +160,9 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
         else {}
     )
     decision = (
-        Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first() if load_all else None
+        Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first()
+        if load_all
+        else None
     )
     return AppraisalData(
         appraisal=appraisal,

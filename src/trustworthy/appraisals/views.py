@@ -38,7 +38,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _org_ids(request: HttpRequest) -> list[int]:
-    return [m.organisation_id for m in request.memberships]  # type: ignore[attr-defined]
+    return [m.organisation_id for m in request.memberships]
 
 
 def _form_data(request: HttpRequest) -> QueryDict | None:
@@ -75,7 +75,7 @@ def _context(
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     projects = selectors.projects_for(organisation=membership.organisation) if membership else []
     return render(
         request,
@@ -105,7 +105,7 @@ def _motivation_inputs(form: ProjectForm) -> list[services.MotivationInput]:
 @login_required
 @GET_POST
 def project_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if membership is None:
         raise Http404
     require(membership, Action.MANAGE_PROJECTS)
@@ -116,7 +116,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.create_project(
                 organisation=membership.organisation,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 fields=form.cleaned_data,
                 motivations=_motivation_inputs(form),
                 primary_motivation=form.cleaned_data["primary_motivation"],
@@ -192,7 +192,7 @@ def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             appraisal = services.start_appraisal(
                 project=project, stage=form.cleaned_data["stage"], user=request.user
-            )  # type: ignore[arg-type]
+            )
         except services.ServiceError as exc:
             form.add_error("stage", str(exc))
         else:
@@ -262,7 +262,7 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
         services.save_answer(
             appraisal=appraisal,
             question_id=q.id,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             value=form.cleaned_data.get("value", ""),
             rationale=form.cleaned_data["rationale"],
             evidence=form.cleaned_data["evidence"],
@@ -305,7 +305,7 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
             appraisal=appraisal,
             question_id=q.id,
             aspect=aspect,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             value=form.cleaned_data["value"],
             rationale=form.cleaned_data["rationale"],
             ratings=form.ratings(),
@@ -484,7 +484,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_decision(appraisal=appraisal, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.record_decision(appraisal=appraisal, user=request.user, **form.cleaned_data)
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:

@@ -93,7 +93,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "trustworthy.sqlite3",
+            "NAME": str(DATA_DIR / "trustworthy.sqlite3"),
             # IMMEDIATE transactions and WAL avoid "database is locked" under concurrent writes.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

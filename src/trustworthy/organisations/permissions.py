@@ -24,11 +24,11 @@ class Action(Enum):
 
 ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW: frozenset(Role.values),
-    Action.ANSWER: frozenset({Role.LEAD, Role.CONTRIBUTOR}),
-    Action.MANAGE_PROJECTS: frozenset({Role.LEAD}),
-    Action.COMMENT: frozenset({Role.REVIEWER, Role.LEAD, Role.APPROVER}),
-    Action.DECIDE: frozenset({Role.APPROVER}),
-    Action.MANAGE_MEMBERS: frozenset({Role.ADMIN}),
+    Action.ANSWER: frozenset({"lead", "contributor"}),
+    Action.MANAGE_PROJECTS: frozenset({"lead"}),
+    Action.COMMENT: frozenset({"reviewer", "lead", "approver"}),
+    Action.DECIDE: frozenset({"approver"}),
+    Action.MANAGE_MEMBERS: frozenset({"admin"}),
 }
 
 
