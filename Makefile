@@ -43,8 +43,12 @@ $(ASSETS_OUT)/images/favicon.svg: assets/images/favicon.svg
 	mkdir -p $(@D)
 	cp $< $@
 
+# Sets up, loads the demo data (once) and serves on http://127.0.0.1:8000/.
 run: install assets
-	$(BIN)/trustworthy framework show
+	$(BIN)/trustworthy demo
+	@echo
+	@echo "Open http://127.0.0.1:8000/ and sign in with one of the demo accounts above."
+	$(BIN)/trustworthy serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check src tests bench

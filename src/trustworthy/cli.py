@@ -7,8 +7,10 @@ wrongly (click's own convention for usage errors).
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 
@@ -180,7 +182,6 @@ def _framework_text(fw: Framework) -> str:
 
 def _django() -> None:
     """Configure Django on first use, so the framework verbs above stay light."""
-    import os
 
     import django
 
@@ -222,7 +223,6 @@ def migrate() -> None:
 )
 def serve(host: str, port: int, workers: int | None) -> None:
     """Migrate, collect static files and serve the application with gunicorn."""
-    import os
 
     _django()
     _call("migrate", "--no-input", "--verbosity", "0")
@@ -295,13 +295,23 @@ def demo(password: str | None) -> None:
     lines += [f"  {title}, {org} (already there)" for org, title in result.projects_existing]
     lines.append(f"Sign in as {' or '.join(result.email_patterns)},")
     lines.append(f"where <role> is {', '.join(Role.values[:-1])} or {Role.values[-1]}.")
+    # A generated password is kept beside the local database so `make run` can show it again.
+    from django.conf import settings
+
+    saved = Path(settings.DATA_DIR) / "demo-password.txt"
     if result.password:
         lines.append(f"Password for the {len(result.users_created)} new demo users: {result.password}")
+        if not (password or os.environ.get("TRUSTWORTHY_DEMO_PASSWORD")):
+            saved.write_text(result.password + "\n")
+            saved.chmod(0o600)
     if result.users_existing:
-        lines.append(
-            f"{len(result.users_existing)} demo users already existed: their password was not changed "
-            "and is not shown."
-        )
+        if saved.exists() and not result.users_created:
+            lines.append(f"Password for the demo users (kept in {saved}): {saved.read_text().strip()}")
+        else:
+            lines.append(
+                f"{len(result.users_existing)} demo users already existed: their password was not changed "
+                "and is not shown."
+            )
     click.echo("\n".join(lines))
 
 
