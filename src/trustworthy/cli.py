@@ -256,10 +256,13 @@ def createuser(email: str, full_name: str, organisation: str | None, role: str, 
     _django()
     from trustworthy.organisations import services
 
+    from django.db import transaction
+
     try:
-        user = services.create_user(email=email, full_name=full_name, password=password)
-        if organisation:
-            services.add_member_by_name(organisation_name=organisation, user=user, role=role)
+        with transaction.atomic():  # no half-made account if the organisation is wrong
+            user = services.create_user(email=email, full_name=full_name, password=password)
+            if organisation:
+                services.add_member_by_name(organisation_name=organisation, user=user, role=role)
     except services.ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.email}" + (f" as {role} of {organisation}" if organisation else "") + ".")
