@@ -69,6 +69,16 @@ class ProjectMotivation(models.Model):
         ]
 
 
+class Status(models.TextChoices):
+    """Where an appraisal is in review and sign-off (the rules live in reviews/workflow.py)."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in-review", "In review"
+    CHANGES_REQUESTED = "changes-requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Appraisal(models.Model):
     """The framework applied to one project at one stage."""
 
@@ -96,6 +106,11 @@ class Appraisal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_stage_display()}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved appraisals are read-only everywhere; a change means a new version."""
+        return self.status == Status.APPROVED
 
     @property
     def framework_key(self) -> str:
