@@ -254,9 +254,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def createuser(email: str, full_name: str, organisation: str | None, role: str, password: str) -> None:
     """Create a person who can sign in, optionally as a member of an organisation."""
     _django()
-    from trustworthy.organisations import services
-
     from django.db import transaction
+
+    from trustworthy.organisations import services
 
     try:
         with transaction.atomic():  # no half-made account if the organisation is wrong

@@ -92,6 +92,20 @@ class Appraisal(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The appraisal this one carried answers forward from.",
     )  # fmt: skip
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    version_reason = models.TextField(
+        blank=True, help_text="Why this new version of an approved appraisal was started"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Tamper evidence: the newest audit event's hash, and at approval the hash of the
+    # canonical decision record and the audit chain head it was signed against.
+    audit_head = models.CharField(max_length=64, blank=True)
+    record_hash = models.CharField(max_length=64, blank=True)
+    approved_audit_head = models.CharField(max_length=64, blank=True)
+    review_date = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
