@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "trustworthy.core",
     "trustworthy.organisations",
     "trustworthy.appraisals",
+    "trustworthy.voices",
 ]
 
 MIDDLEWARE = [

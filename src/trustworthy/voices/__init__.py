@@ -1,0 +1,1 @@
+"""Consultations and responses from young people, families and others an innovation affects."""

@@ -1,0 +1,109 @@
+"""Consultations, the responses people give, and the themes a lead draws from them.
+
+A consultation's link carries a random token; only its SHA-256 hash is stored, so the
+database alone cannot be used to answer as someone else. Responses hold what people
+wrote and which group they said they belong to: never an IP address, a user agent or
+anything else about the device they used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from trustworthy.appraisals.models import STAKEHOLDER_CHOICES, Appraisal
+from trustworthy.organisations.models import Organisation
+
+
+class Consultation(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="consultations")
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="consultations")
+    title = models.CharField(max_length=120, help_text="What people will see at the top of the page")
+    description = models.TextField(help_text="The idea in plain words")
+    groups = models.JSONField(default=list, help_text="Stakeholder ids the consultation is for")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Per-link rate limit: a token bucket kept on the row, so every server process shares it.
+    bucket_tokens = models.FloatField(default=0.0)
+    bucket_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_closed and not self.is_expired
+
+
+class Source(models.TextChoices):
+    """How a response was gathered."""
+
+    ONLINE = "online", "Online link"
+    WORKSHOP = "workshop", "Workshop or group session"
+    PAPER = "paper", "Paper form"
+    ADVOCATE = "advocate", "An advocate's notes"
+    CONVERSATION = "conversation", "One-to-one conversation"
+    OTHER = "other", "Another way"
+
+
+class Response(models.Model):
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="voice_responses")
+    consultation = models.ForeignKey(
+        Consultation, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
+    )
+    group = models.CharField(max_length=40, choices=STAKEHOLDER_CHOICES, blank=True)
+    good = models.TextField(blank=True)
+    worries = models.TextField(blank=True)
+    who_else = models.TextField(blank=True)
+    understand = models.TextField(blank=True)
+    anything_else = models.TextField(blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
+    gathered_how = models.TextField(blank=True, help_text="For offline responses: how they were gathered")
+    gathered_on = models.DateField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    question_ids = models.JSONField(default=list, help_text="Framework questions this response bears on")
+    themes = models.ManyToManyField("Theme", blank=True, related_name="responses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    ANSWER_FIELDS = ("good", "worries", "who_else", "understand", "anything_else")
+
+
+class Theme(models.Model):
+    """Something several people said, named by the lead, and what the decision made of it."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="voice_themes")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    question_ids = models.JSONField(default=list)
+    decision_note = models.TextField(blank=True, help_text="How this shaped the decision")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "name"], name="theme_name_once_per_appraisal")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

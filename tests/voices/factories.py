@@ -1,0 +1,45 @@
+"""Appraisals with consultations, built through the services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from tests.appraisals.factories import make_project
+from trustworthy.appraisals import services as appraisal_services
+from trustworthy.appraisals.models import Appraisal
+from trustworthy.organisations.models import Organisation, User
+from trustworthy.voices import services
+from trustworthy.voices.services import NewConsultation
+
+ANSWERS = {
+    "good": "I could talk to someone I know.",
+    "worries": "It might take longer.",
+    "who_else": "My foster carer.",
+    "understand": "Yes, I think so.",
+    "anything_else": "",
+}
+
+
+def lead_of(organisation: Organisation) -> User:
+    return User.objects.get(memberships__organisation=organisation, memberships__role="lead")
+
+
+def make_appraisal(organisation: Organisation) -> Appraisal:
+    lead = lead_of(organisation)
+    project = make_project(organisation, lead)
+    return appraisal_services.start_appraisal(project=project, stage="inception", user=lead)
+
+
+def open_for(
+    appraisal: Appraisal, *, days: int = 14, groups: tuple[str, ...] = ("young-people",)
+) -> NewConsultation:
+    return services.open_consultation(
+        appraisal=appraisal,
+        user=lead_of(appraisal.organisation),
+        title="Family meetings before big decisions",
+        description="We want to try a family meeting before any big decision about a child.",
+        groups=list(groups),
+        expires_on=timezone.localdate() + datetime.timedelta(days=days),
+    )
