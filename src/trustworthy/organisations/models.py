@@ -66,6 +66,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     type = models.CharField(max_length=40, choices=Type.choices)
     region = models.CharField(max_length=40, choices=Region.choices)
+    safeguarding_contact = models.TextField(
+        blank=True,
+        max_length=500,
+        help_text="Shown to people answering a consultation: who to contact if they are worried about safety",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
