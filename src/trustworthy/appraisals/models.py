@@ -140,6 +140,7 @@ class Answer(models.Model):
     value = models.CharField(max_length=20, choices=ANSWER_CHOICES, blank=True)
     rationale = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="Links to evidence, one per line")
+    lock_version = models.PositiveIntegerField(default=0)
     carried_forward = models.BooleanField(default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -160,6 +161,7 @@ class RegisterRow(models.Model):
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="register_rows")
     register = models.CharField(max_length=40)
     data = models.JSONField(default=dict)
+    lock_version = models.PositiveIntegerField(default=0)
     carried_forward = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -200,6 +202,7 @@ class Participation(models.Model):
     reason = models.TextField(blank=True, help_text="Why this group was not involved")
     summary = models.TextField(blank=True, help_text="What they said")
     carried_forward = models.BooleanField(default=False)
+    lock_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -220,3 +223,4 @@ class Decision(models.Model):
     decided_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+    lock_version = models.PositiveIntegerField(default=0)

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.db import transaction
 
+from trustworthy.core import audit
 from trustworthy.framework import Register, is_departure
 from trustworthy.organisations.models import Organisation, User
+from trustworthy.reviews.workflow import DECISION_OPEN, EDITABLE
 
 from .frameworks import current_framework
 from .models import (
@@ -41,9 +43,18 @@ class MotivationInput:
 
 
 PROJECT_FIELDS = (
-    "title", "summary", "problem", "target_cohort", "context_organisational", "context_local",
-    "context_national", "funding_source", "funding_amount", "current_stage", "accountable_person",
-)  # fmt: skip
+    "title",
+    "summary",
+    "problem",
+    "target_cohort",
+    "context_organisational",
+    "context_local",
+    "context_national",
+    "funding_source",
+    "funding_amount",
+    "current_stage",
+    "accountable_person",
+)
 
 
 def _check_motivations(motivations: Sequence[MotivationInput], primary: str) -> None:
@@ -127,6 +138,17 @@ def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
     )
     if previous is not None:
         _carry_forward(previous, appraisal, user)
+    audit.record(
+        appraisal,
+        actor=user,
+        action="appraisal.started",
+        target=stage,
+        after={
+            "stage": stage,
+            "framework": framework.key,
+            "carried_forward_from": previous.pk if previous else None,
+        },
+    )
     project.current_stage = stage
     project.save(update_fields=["current_stage", "updated_at"])
     return appraisal
@@ -135,34 +157,92 @@ def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
 def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
     Answer.objects.bulk_create(
         Answer(
-            appraisal=target, question_id=a.question_id, aspect=a.aspect, value=a.value,
-            rationale=a.rationale, evidence=a.evidence, carried_forward=True, updated_by=user,
+            appraisal=target,
+            question_id=a.question_id,
+            aspect=a.aspect,
+            value=a.value,
+            rationale=a.rationale,
+            evidence=a.evidence,
+            carried_forward=True,
+            updated_by=user,
         )
         for a in source.answers.all()
-    )  # fmt: skip
+    )
     RegisterRow.objects.bulk_create(
         RegisterRow(appraisal=target, register=r.register, data=r.data, carried_forward=True)
         for r in source.register_rows.order_by("created_at", "id")
     )
     PrincipleRating.objects.bulk_create(
         PrincipleRating(
-            appraisal=target, aspect=r.aspect, principle_id=r.principle_id, rating=r.rating,
-            note=r.note, carried_forward=True,
+            appraisal=target,
+            aspect=r.aspect,
+            principle_id=r.principle_id,
+            rating=r.rating,
+            note=r.note,
+            carried_forward=True,
         )
         for r in source.principle_ratings.all()
-    )  # fmt: skip
+    )
     Participation.objects.bulk_create(
         Participation(
-            appraisal=target, stakeholder=p.stakeholder, mode=p.mode, reason=p.reason,
-            summary=p.summary, carried_forward=True,
+            appraisal=target,
+            stakeholder=p.stakeholder,
+            mode=p.mode,
+            reason=p.reason,
+            summary=p.summary,
+            carried_forward=True,
         )
         for p in source.participation.all()
-    )  # fmt: skip
+    )
+
+
+class LockedError(ServiceError):
+    """The appraisal cannot be changed in its current status."""
+
+
+class ConflictError(ServiceError):
+    """Someone else saved this since the person opened it; `current` is what they saved."""
+
+    def __init__(self, current: Mapping[str, Any]) -> None:
+        super().__init__("Someone else saved this while you were editing it.")
+        self.current = dict(current)
+
+
+LOCKED_MESSAGES = {
+    "approved": "This appraisal is approved and locked. To change it, start a new version.",
+    "in-review": "This appraisal is in review. It can be changed again if the reviewers ask for changes.",
+    "withdrawn": "This appraisal was withdrawn and can no longer be changed.",
+}
+
+
+def lock_for_change(appraisal: Appraisal, allowed: frozenset[str] = EDITABLE) -> Appraisal:
+    """Lock the appraisal row for this transaction and refuse unless its status allows the change.
+
+    Every write to an appraisal passes through here, whatever path it came by (web, command
+    line or API), so an approved appraisal stays read-only everywhere.
+    """
+    current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+    if current.status not in allowed:
+        raise LockedError(LOCKED_MESSAGES.get(current.status, "This appraisal cannot be changed now."))
+    appraisal.audit_head = current.audit_head
+    return current
+
+
+def _check_version(current_version: int, expected: int | None, current: Mapping[str, Any]) -> None:
+    if expected is not None and expected != current_version:
+        raise ConflictError(current)
 
 
 def _touch(appraisal: Appraisal) -> None:
-    Appraisal.objects.filter(pk=appraisal.pk).update(updated_at=datetime.datetime.now(tz=datetime.UTC))
-    Project.objects.filter(pk=appraisal.project_id).update(updated_at=datetime.datetime.now(tz=datetime.UTC))
+    now = datetime.datetime.now(tz=datetime.UTC)
+    Appraisal.objects.filter(pk=appraisal.pk).update(updated_at=now)
+    Project.objects.filter(pk=appraisal.project_id).update(updated_at=now)
+
+
+def _answer_values(answer: Answer | None) -> dict[str, str] | None:
+    if answer is None:
+        return None
+    return {"value": answer.value, "rationale": answer.rationale, "evidence": answer.evidence}
 
 
 @transaction.atomic
@@ -175,21 +255,28 @@ def save_answer(
     rationale: str = "",
     evidence: str = "",
     aspect: str = "",
+    expected_version: int | None = None,
 ) -> Answer:
-    """Save an answer and its rationale; saving confirms anything carried forward on that question."""
+    """Save an answer and its rationale; saving confirms anything carried forward on that question.
+
+    `expected_version` is the version the person started from (0 for a new answer): if
+    someone else saved in between, ConflictError carries what they saved.
+    """
     framework = current_framework()
     question = framework.question(question_id)
     if value and value not in {a.id for a in framework.answer_scale}:
         raise ServiceError("Choose an answer from the list.")
-    answer, _ = Answer.objects.update_or_create(
-        appraisal=appraisal,
-        question_id=question_id,
-        aspect=aspect,
-        defaults={
-            "value": value, "rationale": rationale.strip(), "evidence": evidence.strip(),
-            "carried_forward": False, "updated_by": user,
-        },
-    )  # fmt: skip
+    lock_for_change(appraisal)
+    answer = Answer.objects.filter(appraisal=appraisal, question_id=question_id, aspect=aspect).first()
+    before = _answer_values(answer)
+    _check_version(answer.lock_version if answer else 0, expected_version, before or {})
+    if answer is None:
+        answer = Answer(appraisal=appraisal, question_id=question_id, aspect=aspect, lock_version=0)
+    answer.value, answer.rationale, answer.evidence = value, rationale.strip(), evidence.strip()
+    answer.carried_forward = False
+    answer.updated_by = user
+    answer.lock_version += 1
+    answer.save()
     # Saving a register or participation question confirms what it lists, as shown to the user.
     if question.register:
         RegisterRow.objects.filter(appraisal=appraisal, register=question.register).update(
@@ -197,6 +284,14 @@ def save_answer(
         )
     if question.kind == "participation":
         Participation.objects.filter(appraisal=appraisal).update(carried_forward=False)
+    audit.record(
+        appraisal,
+        actor=user,
+        action="answer.saved",
+        target=answer.key,
+        before=before,
+        after=_answer_values(answer),
+    )
     _touch(appraisal)
     return answer
 
@@ -211,6 +306,7 @@ def save_principles(
     value: str,
     rationale: str,
     ratings: Mapping[str, tuple[str, str]],
+    expected_version: int | None = None,
 ) -> None:
     """Save one aspect of an E question: the answer and a rating of every principle of its cluster."""
     framework = current_framework()
@@ -232,7 +328,10 @@ def save_principles(
         user=user,
         value=value,
         rationale=rationale,
+        expected_version=expected_version,
     )
+    existing = {r.principle_id: r for r in PrincipleRating.objects.filter(appraisal=appraisal, aspect=aspect)}
+    before = {pid: [r.rating, r.note] for pid, r in existing.items() if pid in expected} or None
     for principle_id, (rating, note) in ratings.items():
         PrincipleRating.objects.update_or_create(
             appraisal=appraisal,
@@ -240,6 +339,15 @@ def save_principles(
             principle_id=principle_id,
             defaults={"rating": rating, "note": note.strip(), "carried_forward": False},
         )
+    after = {pid: [rating, note.strip()] for pid, (rating, note) in ratings.items()}
+    audit.record(
+        appraisal,
+        actor=user,
+        action="ratings.saved",
+        target=f"{question_id}:{aspect}",
+        before=before,
+        after=after,
+    )
 
 
 def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -274,35 +382,73 @@ def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str
 
 
 @transaction.atomic
-def add_register_row(*, appraisal: Appraisal, register_id: str, data: Mapping[str, Any]) -> RegisterRow:
+def add_register_row(
+    *, appraisal: Appraisal, register_id: str, data: Mapping[str, Any], user: User | None = None
+) -> RegisterRow:
     register = current_framework().register(register_id)
-    row = RegisterRow.objects.create(
-        appraisal=appraisal, register=register.id, data=clean_register_data(register, data)
-    )
+    clean = clean_register_data(register, data)
+    lock_for_change(appraisal)
+    row = RegisterRow.objects.create(appraisal=appraisal, register=register.id, data=clean)
+    audit.record(appraisal, actor=user, action="row.added", target=f"{register.id}:{row.pk}", after=clean)
     _touch(appraisal)
     return row
 
 
 @transaction.atomic
-def change_register_row(*, row: RegisterRow, data: Mapping[str, Any]) -> RegisterRow:
+def change_register_row(
+    *,
+    row: RegisterRow,
+    data: Mapping[str, Any],
+    user: User | None = None,
+    expected_version: int | None = None,
+) -> RegisterRow:
     register = current_framework().register(row.register)
-    row.data = clean_register_data(register, data)
-    row.carried_forward = False
-    row.save(update_fields=["data", "carried_forward", "updated_at"])
+    clean = clean_register_data(register, data)
+    lock_for_change(row.appraisal)
+    current = RegisterRow.objects.get(pk=row.pk)
+    _check_version(current.lock_version, expected_version, current.data)
+    before = current.data
+    row.data, row.carried_forward, row.lock_version = clean, False, current.lock_version + 1
+    row.save(update_fields=["data", "carried_forward", "lock_version", "updated_at"])
+    audit.record(
+        row.appraisal,
+        actor=user,
+        action="row.changed",
+        target=f"{register.id}:{row.pk}",
+        before=before,
+        after=clean,
+    )
     _touch(row.appraisal)
     return row
 
 
 @transaction.atomic
-def remove_register_row(*, row: RegisterRow) -> None:
+def remove_register_row(*, row: RegisterRow, user: User | None = None) -> None:
     appraisal = row.appraisal
+    lock_for_change(appraisal)
+    audit.record(
+        appraisal, actor=user, action="row.removed", target=f"{row.register}:{row.pk}", before=row.data
+    )
     row.delete()
     _touch(appraisal)
 
 
+def _participation_values(record: Participation | None) -> dict[str, str] | None:
+    return (
+        None if record is None else {"mode": record.mode, "reason": record.reason, "summary": record.summary}
+    )
+
+
 @transaction.atomic
 def save_participation(
-    *, appraisal: Appraisal, stakeholder: str, mode: str, reason: str, summary: str
+    *,
+    appraisal: Appraisal,
+    stakeholder: str,
+    mode: str,
+    reason: str,
+    summary: str,
+    user: User | None = None,
+    expected_version: int | None = None,
 ) -> Participation:
     framework = current_framework()
     if stakeholder not in {s.id for s in framework.stakeholders}:
@@ -312,15 +458,25 @@ def save_participation(
         raise ServiceError("Choose how this group took part.")
     if chosen.reason_required and not reason.strip():
         raise ServiceError("Explain why this group was not involved.")
-    record, _ = Participation.objects.update_or_create(
-        appraisal=appraisal,
-        stakeholder=stakeholder,
-        defaults={
-            "mode": mode,
-            "reason": reason.strip() if chosen.reason_required else "",
-            "summary": summary.strip(),
-            "carried_forward": False,
-        },
+    lock_for_change(appraisal)
+    record = Participation.objects.filter(appraisal=appraisal, stakeholder=stakeholder).first()
+    before = _participation_values(record)
+    _check_version(record.lock_version if record else 0, expected_version, before or {})
+    if record is None:
+        record = Participation(appraisal=appraisal, stakeholder=stakeholder, lock_version=0)
+    record.mode = mode
+    record.reason = reason.strip() if chosen.reason_required else ""
+    record.summary = summary.strip()
+    record.carried_forward = False
+    record.lock_version += 1
+    record.save()
+    audit.record(
+        appraisal,
+        actor=user,
+        action="participation.saved",
+        target=stakeholder,
+        before=before,
+        after=_participation_values(record),
     )
     _touch(appraisal)
     return record
@@ -336,6 +492,20 @@ def departure_problem(*, allowed: Sequence[str], decision: str, departure_reason
     return None
 
 
+def _decision_values(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "decision": decision.decision,
+        "reasoning": decision.reasoning,
+        "departure_reason": decision.departure_reason,
+        "is_departure": decision.is_departure,
+        "route_allowed": decision.route_allowed,
+        "accountable_person": decision.accountable_person,
+        "decided_on": str(decision.decided_on),
+    }
+
+
 @transaction.atomic
 def record_decision(
     *,
@@ -346,7 +516,9 @@ def record_decision(
     departure_reason: str,
     accountable_person: str,
     decided_on: datetime.date,
+    expected_version: int | None = None,
 ) -> Decision:
+    lock_for_change(appraisal, DECISION_OPEN)
     data = load_appraisal(appraisal)
     if not data.completeness.is_complete:
         raise ServiceError("Complete every part of the appraisal before recording a decision.")
@@ -359,19 +531,28 @@ def record_decision(
     )
     if problem:
         raise ServiceError(problem)
+    existing = Decision.objects.filter(appraisal=appraisal).first()
+    before = _decision_values(existing)
+    _check_version(existing.lock_version if existing else 0, expected_version, before or {})
     departure = is_departure(decision, data.route)
-    record, _ = Decision.objects.update_or_create(
-        appraisal=appraisal,
-        defaults={
-            "decision": decision,
-            "reasoning": reasoning.strip(),
-            "departure_reason": departure_reason.strip() if departure else "",
-            "is_departure": departure,
-            "route_allowed": list(data.route.allowed),
-            "accountable_person": accountable_person.strip(),
-            "decided_on": decided_on,
-            "recorded_by": user,
-        },
+    record = existing or Decision(appraisal=appraisal, lock_version=0)
+    record.decision = decision
+    record.reasoning = reasoning.strip()
+    record.departure_reason = departure_reason.strip() if departure else ""
+    record.is_departure = departure
+    record.route_allowed = list(data.route.allowed)
+    record.accountable_person = accountable_person.strip()
+    record.decided_on = decided_on
+    record.recorded_by = user
+    record.lock_version += 1
+    record.save()
+    audit.record(
+        appraisal,
+        actor=user,
+        action="decision.recorded",
+        target="decision",
+        before=before,
+        after=_decision_values(record),
     )
     _touch(appraisal)
     return record

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "trustworthy.core",
     "trustworthy.organisations",
     "trustworthy.appraisals",
+    "trustworthy.reviews",
     "trustworthy.voices",
 ]
 
@@ -189,6 +190,8 @@ EMAIL_BACKEND = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+# Links in emails point here.
+SITE_URL = os.environ.get("TRUSTWORTHY_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@trustworthy-innovation.example")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))

@@ -1,0 +1,303 @@
+"""Review, sign-off, comments and new versions. Each write is one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from trustworthy.appraisals.models import (
+    Answer,
+    Appraisal,
+    Participation,
+    PrincipleRating,
+    RegisterRow,
+)
+from trustworthy.appraisals.selectors import load_appraisal
+from trustworthy.appraisals.services import LockedError, ServiceError, lock_for_change
+from trustworthy.core import audit
+from trustworthy.organisations.models import Membership, User
+from trustworthy.voices.rules import submission_blockers
+
+from . import notifications, workflow
+from .models import Comment, SectionReview, StatusChange, Verdict
+from .record import record_hash
+
+__all__ = ["LockedError", "ServiceError"]
+
+REVIEW_PERIOD = datetime.timedelta(days=365)
+
+
+def current_round(appraisal: Appraisal) -> int:
+    """Review rounds are counted by submissions: the first submission starts round 1."""
+    return StatusChange.objects.filter(appraisal=appraisal, to_status=workflow.IN_REVIEW).count()
+
+
+def approval_problems(appraisal: Appraisal) -> list[str]:
+    """Why the appraisal cannot be signed yet; empty when it can."""
+    data = load_appraisal(appraisal)
+    problems = []
+    if not data.completeness.is_complete:
+        problems.append("Every question must be answered.")
+    if data.decision is None:
+        problems.append("The decision must be recorded.")
+    round_ = current_round(appraisal)
+    verdicts: dict[str, list[str]] = {}
+    for review in SectionReview.objects.filter(appraisal=appraisal, round=round_):
+        verdicts.setdefault(review.section_id, []).append(review.verdict)
+    for section in data.framework.sections:
+        given = verdicts.get(section.id)
+        if not given:
+            problems.append(
+                f"Section {section.number} ({section.title}) has not been reviewed in this round."
+            )
+        elif any(v != Verdict.ACCEPTABLE for v in given):
+            problems.append(f"A reviewer did not find section {section.number} ({section.title}) acceptable.")
+    return problems
+
+
+def submission_problems(appraisal: Appraisal) -> list[str]:
+    data = load_appraisal(appraisal)
+    problems = []
+    if not data.completeness.is_complete:
+        problems.append("Answer every question before sending the appraisal for review.")
+    return problems + submission_blockers(appraisal)
+
+
+@transaction.atomic
+def transition(*, appraisal: Appraisal, name: str, user: User, reason: str = "") -> Appraisal:
+    """Move the appraisal through the workflow, if the person's role and the rules allow it."""
+    step = workflow.TRANSITIONS.get(name)
+    if step is None:
+        raise ServiceError("That is not a step in the review workflow.")
+    current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+    role = (
+        Membership.objects.filter(user=user, organisation_id=current.organisation_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role != step.role:
+        raise ServiceError(f"Only someone with the {step.role} role can {step.label.lower()}.")
+    if current.status not in step.sources:
+        raise LockedError(
+            f"You cannot {step.label.lower()} while the appraisal is {current.get_status_display().lower()}."
+        )
+    if step.reason_required and not reason.strip():
+        raise ServiceError("Explain why.")
+    if name == "submit" and (problems := submission_problems(current)):
+        raise ServiceError(" ".join(problems))
+    if name == "approve" and (problems := approval_problems(current)):
+        raise ServiceError(" ".join(problems))
+
+    before = current.status
+    current.status = step.target
+    fields = ["status", "updated_at"]
+    if name == "approve":
+        current.approved_at = timezone.now()
+        current.approved_by = user
+        current.review_date = timezone.localdate() + REVIEW_PERIOD
+        fields += ["approved_at", "approved_by", "review_date"]
+    current.save(update_fields=fields)
+    StatusChange.objects.create(
+        appraisal=current,
+        from_status=before,
+        to_status=step.target,
+        by=user,
+        reason=reason.strip(),
+        round=current_round(current) + (1 if step.target == workflow.IN_REVIEW else 0),
+    )
+    audit.record(
+        current,
+        actor=user,
+        action="status.changed",
+        target=name,
+        before=before,
+        after=step.target,
+        reason=reason.strip(),
+    )
+    if name == "approve":
+        # Sign: the record's hash and the audit chain head it was approved against.
+        current.record_hash = record_hash(current)
+        current.approved_audit_head = current.audit_head
+        current.save(update_fields=["record_hash", "approved_audit_head"])
+    appraisal.status = current.status
+    transaction.on_commit(lambda: _notify(name, current, user, reason))
+    return current
+
+
+def _notify(name: str, appraisal: Appraisal, user: User, reason: str) -> None:
+    if name == "submit":
+        notifications.review_requested(appraisal, user)
+    elif name == "request-changes":
+        notifications.changes_requested(appraisal, user, reason)
+    elif name == "approve":
+        notifications.decision_approved(appraisal, user)
+
+
+@transaction.atomic
+def review_sections(*, appraisal: Appraisal, user: User, verdicts: Mapping[str, tuple[str, str]]) -> None:
+    """Record a reviewer's verdict and comment on each section in the current round."""
+    lock_for_change(appraisal, frozenset({workflow.IN_REVIEW}))
+    round_ = current_round(appraisal)
+    for section_id, (verdict, comment) in verdicts.items():
+        if verdict not in Verdict.values:
+            raise ServiceError("Choose a verdict for every section.")
+        if verdict != Verdict.ACCEPTABLE and not comment.strip():
+            raise ServiceError("Say what needs to change in every section that is not acceptable.")
+        SectionReview.objects.update_or_create(
+            appraisal=appraisal,
+            round=round_,
+            section_id=section_id,
+            reviewer=user,
+            defaults={"verdict": verdict, "comment": comment.strip()},
+        )
+    audit.record(
+        appraisal,
+        actor=user,
+        action="review.recorded",
+        target=f"round {round_}",
+        after={k: list(v) for k, v in verdicts.items()},
+    )
+
+
+@transaction.atomic
+def add_comment(
+    *, appraisal: Appraisal, user: User, target: str, text: str, parent: Comment | None = None
+) -> Comment:
+    lock_for_change(appraisal, workflow.COMMENTS_OPEN)
+    if not text.strip():
+        raise ServiceError("Enter your comment.")
+    if parent is not None and parent.appraisal_id != appraisal.pk:
+        raise ServiceError("You can only reply to a comment on this appraisal.")
+    comment = Comment.objects.create(
+        appraisal=appraisal,
+        target=parent.target if parent else target,
+        parent=parent,
+        author=user,
+        text=text.strip(),
+    )
+    audit.record(
+        appraisal,
+        actor=user,
+        action="comment.added",
+        target=comment.target,
+        after={"id": comment.pk, "text": comment.text},
+    )
+    owner = None
+    if not comment.target.startswith(("row:", "decision")):
+        question_id = comment.target.split(":")[0]
+        answer = (
+            Answer.objects.filter(appraisal=appraisal, question_id=question_id)
+            .select_related("updated_by")
+            .first()
+        )
+        owner = answer.updated_by if answer else None
+    transaction.on_commit(
+        lambda: notifications.comment_on_your_part(appraisal, user, comment.target, comment.text, owner)
+    )
+    return comment
+
+
+@transaction.atomic
+def resolve_comment(*, comment: Comment, user: User) -> None:
+    lock_for_change(comment.appraisal, workflow.COMMENTS_OPEN)
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    audit.record(
+        comment.appraisal,
+        actor=user,
+        action="comment.resolved",
+        target=comment.target,
+        after={"id": comment.pk},
+    )
+
+
+@transaction.atomic
+def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appraisal:
+    """Change an approved appraisal by starting a new version; the approved one stays as it is."""
+    if appraisal.status != workflow.APPROVED:
+        raise ServiceError(
+            "Only an approved appraisal needs a new version; this one can be changed as it is."
+        )
+    if not reason.strip():
+        raise ServiceError("Explain why the approved appraisal needs to change.")
+    latest = appraisal.project.appraisals.filter(stage=appraisal.stage).order_by("-version").first()
+    assert latest is not None
+    if latest.pk != appraisal.pk:
+        raise ServiceError("A newer version of this appraisal already exists.")
+    new = Appraisal.objects.create(
+        organisation_id=appraisal.organisation_id,
+        project_id=appraisal.project_id,
+        stage=appraisal.stage,
+        version=appraisal.version + 1,
+        framework_id=appraisal.framework_id,
+        framework_version=appraisal.framework_version,
+        previous=appraisal,
+        version_reason=reason.strip(),
+        created_by=user,
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            appraisal=new,
+            question_id=a.question_id,
+            aspect=a.aspect,
+            value=a.value,
+            rationale=a.rationale,
+            evidence=a.evidence,
+            updated_by=user,
+        )
+        for a in appraisal.answers.all()
+    )
+    RegisterRow.objects.bulk_create(
+        RegisterRow(appraisal=new, register=r.register, data=r.data)
+        for r in appraisal.register_rows.order_by("created_at", "id")
+    )
+    PrincipleRating.objects.bulk_create(
+        PrincipleRating(
+            appraisal=new, aspect=r.aspect, principle_id=r.principle_id, rating=r.rating, note=r.note
+        )
+        for r in appraisal.principle_ratings.all()
+    )
+    Participation.objects.bulk_create(
+        Participation(
+            appraisal=new, stakeholder=p.stakeholder, mode=p.mode, reason=p.reason, summary=p.summary
+        )
+        for p in appraisal.participation.all()
+    )
+    audit.record(
+        new,
+        actor=user,
+        action="version.started",
+        target=f"version {new.version}",
+        reason=reason.strip(),
+        after={"from_appraisal": appraisal.pk, "from_version": appraisal.version},
+    )
+    return new
+
+
+def due_for_review(today: datetime.date | None = None) -> list[Appraisal]:
+    """Approved appraisals whose review date has passed and whose stage has not moved on."""
+    today = today or timezone.localdate()
+    due = Appraisal.objects.filter(status=workflow.APPROVED, review_date__lte=today).select_related("project")
+    return [a for a in due if not a.project.appraisals.filter(created_at__gt=a.created_at).exists()]
+
+
+def send_review_reminders(today: datetime.date | None = None) -> int:
+    """Email the people accountable for each decision that is due for review; returns how many."""
+    sent = 0
+    for appraisal in due_for_review(today):
+        owners = {appraisal.created_by.email}
+        if appraisal.approved_by:
+            owners.add(appraisal.approved_by.email)
+        owners |= {
+            m.user.email
+            for m in Membership.objects.filter(
+                organisation_id=appraisal.organisation_id, role="lead"
+            ).select_related("user")
+        }
+        notifications.review_due(appraisal, sorted(owners))
+        sent += 1
+    return sent
