@@ -19,6 +19,7 @@ from trustworthy.organisations.services import record_commitments
 
 from .appraisals.factories import ROWS, fill_appraisal, make_project
 from .conftest import ROLES
+from .voices.factories import voices_object
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +57,25 @@ EXPECTED: dict[str, dict[str, int]] = {
     "organisation-member": only("admin"),
     "organisation-member-remove": only("admin"),
     "organisation-member-resend-invitation": only("admin"),
+    "voices-summary": ALL,
+    "voices-consultation-create": only("lead"),
+    "voices-consultation-link": only("lead"),
+    "voices-consultation-new-link": only("lead"),
+    "voices-consultation-close": only("lead"),
+    "voices-response-create": only("lead", "contributor"),
+    "voices-response": ALL,
+    "voices-theme-create": only("lead"),
+    "voices-theme": only("lead"),
+    "voices-safeguarding": only("admin"),
 }
 # Pages anyone may see signed out, and their status.
-PUBLIC = {"healthz": 200, "home": 302, "login": 200, "logout": 302, "set-password": 200}
+PUBLIC = {"healthz": 200, "home": 302, "login": 200, "logout": 302, "set-password": 200,
+          "voices-participate": 200, "voices-thanks": 200}  # fmt: skip
 # URLs that name no object of an organisation: outsiders get what their own role gives.
 NOT_OBJECT_URLS = {
     "project-list", "project-create", "switch-organisation", "organisation", "organisation-commitments",
     "organisation-commitments-edit", "organisation-members", "organisation-member-invite",
+    "voices-safeguarding",
 }  # fmt: skip
 
 
@@ -103,6 +116,10 @@ def url_for(pattern: str, objects: dict[str, Any]) -> str:
         "<str:uidb64>": "MQ",
         "<token>": "set-password",
         "<str:token>": "set-password",
+        "<int:consultation_id>": voices_object(objects, "consultation"),
+        "<int:response_id>": voices_object(objects, "response"),
+        "<int:theme_id>": voices_object(objects, "theme"),
+        "<str:link_token>": voices_object(objects, "token"),
     }
     url = "/" + pattern
     for key, value in values.items():

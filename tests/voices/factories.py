@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -43,3 +44,21 @@ def open_for(
         groups=list(groups),
         expires_on=timezone.localdate() + datetime.timedelta(days=days),
     )
+
+
+def voices_object(objects: dict[str, Any], kind: str) -> Any:
+    """A consultation, response, theme or link token on the permission test's appraisal (made once)."""
+    if "voices" not in objects:
+        appraisal = Appraisal.objects.get(pk=objects["appraisal"])
+        new = open_for(appraisal)
+        response = services.submit_online(consultation_id=new.consultation.pk, group="", answers=ANSWERS)
+        theme = services.save_theme(
+            appraisal=appraisal, name="Waiting", description="", question_ids=[], decision_note=""
+        )
+        objects["voices"] = {
+            "consultation": new.consultation.pk,
+            "response": response.pk,
+            "theme": theme.pk,
+            "token": new.token,
+        }
+    return objects["voices"][kind]

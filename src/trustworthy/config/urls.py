@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("trustworthy.organisations.urls")),
     path("", include("trustworthy.appraisals.urls")),
+    path("", include("trustworthy.voices.urls")),
 ]
 
 handler404 = "trustworthy.core.views.not_found"

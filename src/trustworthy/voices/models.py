@@ -61,6 +61,14 @@ class Source(models.TextChoices):
     OTHER = "other", "Another way"
 
 
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def count_rows(self) -> tuple[object, ...]:
+        """Counts per group and way of gathering, labelled (see records.CountRow)."""
+        from .records import count_rows
+
+        return count_rows(self)
+
+
 class Response(models.Model):
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="voice_responses")
     consultation = models.ForeignKey(
@@ -78,9 +86,13 @@ class Response(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    question_ids = models.JSONField(default=list, help_text="Framework questions this response bears on")
+    question_ids = models.JSONField(
+        default=list, blank=True, help_text="Framework questions this response bears on"
+    )
     themes = models.ManyToManyField("Theme", blank=True, related_name="responses")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -94,7 +106,7 @@ class Theme(models.Model):
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="voice_themes")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    question_ids = models.JSONField(default=list)
+    question_ids = models.JSONField(default=list, blank=True)
     decision_note = models.TextField(blank=True, help_text="How this shaped the decision")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.framework import Framework
-from trustworthy.organisations.models import User
+from trustworthy.organisations.models import Organisation, User
 
 from .models import Consultation, Response, Source, Theme
 from .tokens import hash_token, new_token
@@ -241,3 +241,11 @@ def save_theme(
     theme.full_clean()
     theme.save()
     return theme
+
+
+@transaction.atomic
+def set_safeguarding_contact(*, organisation: Organisation, text: str) -> Organisation:
+    organisation.safeguarding_contact = text.replace("\x00", "").strip()
+    organisation.full_clean(validate_unique=False)
+    organisation.save(update_fields=["safeguarding_contact"])
+    return organisation
