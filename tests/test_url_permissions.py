@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from trustworthy.appraisals import services
 from trustworthy.organisations.models import Membership, Organisation, User
 from trustworthy.organisations.services import record_commitments
+from trustworthy.reviews import services as review_services
 
 from .appraisals.factories import ROWS, fill_appraisal, make_project
 from .conftest import ROLES
@@ -47,6 +48,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "appraisal-route": ALL,
     "appraisal-check": ALL,
     "appraisal-decision": ALL,
+    "appraisal-review": ALL,
+    "appraisal-step": only("lead"),  # tested with the "submit" step, which is the lead's
+    "appraisal-comments": ALL,
+    "comment-resolve": ALL,
+    "appraisal-history": ALL,
+    "appraisal-new-version": only("lead"),
+    "appraisal-changes": ALL,
     "switch-organisation": ALL,
     "organisation": ALL,
     "organisation-commitments": ALL,
@@ -94,17 +102,25 @@ def objects(organisation: Organisation) -> dict[str, Any]:
     appraisal = fill_appraisal(services.start_appraisal(project=project, stage="inception", user=lead), lead)
     row = appraisal.register_rows.get(register="risks")
     record_commitments(organisation=organisation, text="We put children first.", change_note="", user=lead)
+    later = services.start_appraisal(project=project, stage="development", user=lead)
+    comment = review_services.add_comment(appraisal=appraisal, user=lead, target="P1", text="Is this right?")
     return {
         "project": project.pk,
         "appraisal": appraisal.pk,
         "row": row.pk,
         "membership": Membership.objects.get(organisation=organisation, role="viewer").pk,
+        "later": later.pk,
+        "comment": comment.pk,
     }
 
 
 def url_for(pattern: str, objects: dict[str, Any]) -> str:
     values = {
-        "<int:pk>": objects["appraisal"] if pattern.startswith("appraisals/") else objects["project"],
+        "<int:pk>": (objects["later"] if pattern.endswith("changes/") else objects["appraisal"])
+        if pattern.startswith("appraisals/")
+        else objects["project"],
+        "<slug:name>": "submit",
+        "<int:comment_id>": objects["comment"],
         "<str:question_id>": "E1" if "<slug:aspect>" in pattern else "P1",
         "<slug:aspect>": "process",
         "<slug:stakeholder>": "young-people",

@@ -268,6 +268,45 @@ def createuser(email: str, full_name: str, organisation: str | None, role: str, 
     click.echo(f"Created {user.email}" + (f" as {role} of {organisation}" if organisation else "") + ".")
 
 
+@main.group("audit")
+def audit_group() -> None:
+    """Check the audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every appraisal's audit chain and every approved decision record.
+
+    Exits 1 naming the first event or record that does not match.
+    """
+    _django()
+    from trustworthy.core.audit import verify_all
+    from trustworthy.reviews.record import record_hash
+
+    problems = verify_all(record_hash)
+    if problems:
+        for problem in problems:
+            click.echo(f"Audit check failed: {problem}", err=True)
+        raise SystemExit(1)
+    from trustworthy.appraisals.models import Appraisal
+    from trustworthy.core.models import AuditEvent
+
+    click.echo(
+        f"Audit trail verified: {AuditEvent.objects.count()} events across {Appraisal.objects.count()} "
+        "appraisals, and every approved decision record matches its signature."
+    )
+
+
+@main.command("reminders")
+def reminders() -> None:
+    """Email the owners of approved decisions that are due for review (run daily from cron)."""
+    _django()
+    from trustworthy.reviews.services import send_review_reminders
+
+    count = send_review_reminders()
+    click.echo(f"Sent reminders for {count} decision{'s' if count != 1 else ''} due for review.")
+
+
 @main.command("demo")
 @click.option(
     "--password",

@@ -131,6 +131,11 @@ class ProjectForm(forms.Form):
         return [(m, self.cleaned_data[f"explain_{m}"]) for m in self.cleaned_data["motivations"]]
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the thing being edited when the page was opened (see ConflictError)."""
+    return forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
 def _evidence_field() -> forms.CharField:
     return text(
         "Evidence (optional)",
@@ -159,6 +164,7 @@ class AnswerForm(forms.Form):
     value = radios("Your answer", [], what="an answer")
     rationale = text("Why?", what="the reasons for your answer")
     evidence = _evidence_field()
+    version = version_field()
 
     def __init__(
         self, *args: Any, framework: Framework, question: Question, closed: bool = True, **kwargs: Any
@@ -185,6 +191,7 @@ class PrinciplesForm(forms.Form):
 
     value = radios("Your answer", [], what="an answer")
     rationale = text("Why?", what="the reasons for your answer")
+    version = version_field()
 
     def __init__(self, *args: Any, framework: Framework, question: Question, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -223,6 +230,7 @@ class PrinciplesForm(forms.Form):
 
 
 class ParticipationForm(forms.Form):
+    version = version_field()
     mode = radios("How did they take part?", [], what="how this group took part")
     reason = text("If they were not involved, why not?", required=False, max_length=2000)
     summary = text(
@@ -246,6 +254,8 @@ class ParticipationForm(forms.Form):
 
 class RegisterRowForm(forms.Form):
     """A register row, with fields as the framework edition defines them."""
+
+    version = version_field()
 
     def __init__(self, *args: Any, register: Register, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,6 +292,7 @@ class StartAppraisalForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    version = version_field()
     decision = radios("Decision", [], what="a decision")
     reasoning = text(
         "Reasoning",

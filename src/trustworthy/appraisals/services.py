@@ -203,9 +203,10 @@ class LockedError(ServiceError):
 class ConflictError(ServiceError):
     """Someone else saved this since the person opened it; `current` is what they saved."""
 
-    def __init__(self, current: Mapping[str, Any]) -> None:
+    def __init__(self, current: Mapping[str, Any], version: int) -> None:
         super().__init__("Someone else saved this while you were editing it.")
         self.current = dict(current)
+        self.version = version
 
 
 LOCKED_MESSAGES = {
@@ -230,7 +231,7 @@ def lock_for_change(appraisal: Appraisal, allowed: frozenset[str] = EDITABLE) ->
 
 def _check_version(current_version: int, expected: int | None, current: Mapping[str, Any]) -> None:
     if expected is not None and expected != current_version:
-        raise ConflictError(current)
+        raise ConflictError(current, current_version)
 
 
 def _touch(appraisal: Appraisal) -> None:

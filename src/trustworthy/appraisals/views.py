@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 from trustworthy.core.auth import kept_work, login_required, membership_for, require
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
+from trustworthy.reviews import selectors as review_selectors
+from trustworthy.reviews import workflow
 
 from . import selectors, services
 from .forms import (
@@ -59,15 +61,37 @@ def _appraisal(request: HttpRequest, pk: int) -> tuple[Appraisal, Membership]:
 def _context(
     request: HttpRequest, data: selectors.AppraisalData, membership: Membership, **extra: Any
 ) -> dict[str, Any]:
+    status = data.appraisal.status
     return {
         "appraisal": data.appraisal,
         "project": data.appraisal.project,
         "data": data,
         "framework": data.framework,
-        "can_answer": role_may(membership.role, Action.ANSWER),
-        "can_decide": role_may(membership.role, Action.DECIDE),
+        "can_answer": role_may(membership.role, Action.ANSWER) and status in workflow.EDITABLE,
+        "can_decide": role_may(membership.role, Action.DECIDE) and status in workflow.DECISION_OPEN,
+        "comments_open": status in workflow.COMMENTS_OPEN,
         **extra,
     }
+
+
+def _require_answer(membership: Membership, appraisal: Appraisal) -> None:
+    """Pages that only change answers: the role first (403), then the status (409)."""
+    require(membership, Action.ANSWER)
+    if appraisal.status not in workflow.EDITABLE:
+        raise services.LockedError(
+            services.LOCKED_MESSAGES.get(appraisal.status, "This appraisal cannot be changed now.")
+        )
+
+
+def _with_version(form: Any, version: int) -> None:
+    """After a conflict: keep what the person typed, but base the next save on the newest version."""
+    data = form.data.copy()
+    data["version"] = str(version)
+    form.data = data
+
+
+def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
+    return {"comment_threads": review_selectors.threads(appraisal, target), "comment_target": target}
 
 
 # --- projects ---------------------------------------------------------------------------
@@ -218,6 +242,7 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.load_appraisal(appraisal)
     groups = task_groups(data)
     done, total = progress(groups)
+    title = f"{appraisal.project.title}: {appraisal.get_stage_display()}"
     return render(
         request,
         "appraisals/task_list.html",
@@ -228,7 +253,10 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
             groups=groups,
             done=done,
             total=total,
-            title=f"{appraisal.project.title}: {appraisal.get_stage_display()}",
+            title=title,
+            steps=workflow.available(appraisal.status, membership.role),
+            can_new_version=appraisal.is_locked and role_may(membership.role, Action.MANAGE_PROJECTS),
+            can_review=appraisal.status == workflow.IN_REVIEW and role_may(membership.role, Action.REVIEW),
         ),
     )
 
@@ -242,34 +270,40 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
         raise Http404
     q = framework.question(question_id)
     data = selectors.load_appraisal(appraisal, for_question=q)
-    can_answer = role_may(membership.role, Action.ANSWER)
-    if request.method == "POST" and not can_answer:
+    if request.method == "POST" and not role_may(membership.role, Action.ANSWER):
         raise PermissionDenied
     if q.kind == "principles":
         return render(
             request,
             "appraisals/question_principles.html",
-            _context(request, data, membership, question=q, title=q.label),
+            _context(request, data, membership, question=q, title=q.label, **_comments(appraisal, q.id)),
         )
     answer = data.answers.get(q.id)
-    initial = (
-        {"value": answer.value, "rationale": answer.rationale, "evidence": answer.evidence} if answer else {}
-    )
+    initial: dict[str, Any] = {"version": answer.lock_version if answer else 0}
+    if answer:
+        initial |= {"value": answer.value, "rationale": answer.rationale, "evidence": answer.evidence}
     form = AnswerForm(
         _form_data(request), framework=data.framework, question=q, closed=q.has_closed_answer, initial=initial
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.save_answer(
-            appraisal=appraisal,
-            question_id=q.id,
-            user=request.user,
-            value=form.cleaned_data.get("value", ""),
-            rationale=form.cleaned_data["rationale"],
-            evidence=form.cleaned_data["evidence"],
-        )
-        if q.section_id == "tests":
-            messages.success(request, f"{q.id} saved.")
-        return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
+        try:
+            services.save_answer(
+                appraisal=appraisal,
+                question_id=q.id,
+                user=request.user,  # type: ignore[arg-type]
+                value=form.cleaned_data.get("value", ""),
+                rationale=form.cleaned_data["rationale"],
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ConflictError as exc:
+            conflict = exc.current
+            _with_version(form, exc.version)
+        else:
+            if q.section_id == "tests":
+                messages.success(request, f"{q.id} saved.")
+            return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
     rows = (
         [(row, row_summary(data, q.register, row.data)) for row in data.rows_for_question(q.id)]
         if q.register
@@ -278,7 +312,19 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
     return render(
         request,
         "appraisals/question.html",
-        _context(request, data, membership, question=q, answer=answer, form=form, rows=rows, title=q.label),
+        _context(
+            request,
+            data,
+            membership,
+            question=q,
+            answer=answer,
+            form=form,
+            rows=rows,
+            title=q.label,
+            conflict=conflict,
+            **_comments(appraisal, q.id),
+        ),
+        status=409 if conflict is not None else 200,
     )
 
 
@@ -286,36 +332,48 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
 @GET_POST
 def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: str) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    if not data.framework.has_question(question_id) or aspect not in {a.id for a in data.framework.aspects}:
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    if not framework.has_question(question_id) or aspect not in {a.id for a in framework.aspects}:
         raise Http404
-    q = data.framework.question(question_id)
+    q = framework.question(question_id)
     if q.kind != "principles":
         raise Http404
-    require(membership, Action.ANSWER)
+    _require_answer(membership, appraisal)
+    data = selectors.load_appraisal(appraisal, for_question=q)
     answer = data.answers.get(f"{q.id}:{aspect}")
-    initial: dict[str, Any] = {"value": answer.value, "rationale": answer.rationale} if answer else {}
+    initial: dict[str, Any] = {"version": answer.lock_version if answer else 0}
+    if answer:
+        initial |= {"value": answer.value, "rationale": answer.rationale}
     for principle in data.framework.principles_in(q.cluster or ""):
         rating = data.ratings.get((aspect, principle.id))
         if rating:
             initial |= {f"rating_{principle.id}": rating.rating, f"note_{principle.id}": rating.note}
     form = PrinciplesForm(_form_data(request), framework=data.framework, question=q, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.save_principles(
-            appraisal=appraisal,
-            question_id=q.id,
-            aspect=aspect,
-            user=request.user,
-            value=form.cleaned_data["value"],
-            rationale=form.cleaned_data["rationale"],
-            ratings=form.ratings(),
-        )
-        others = [
-            a.id for a in data.framework.aspects if a.id != aspect and f"{q.id}:{a.id}" not in data.answers
-        ]
-        if others:
-            return redirect(f"/appraisals/{appraisal.pk}/questions/{q.id}/{others[0]}/")
-        return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
+        try:
+            services.save_principles(
+                appraisal=appraisal,
+                question_id=q.id,
+                aspect=aspect,
+                user=request.user,  # type: ignore[arg-type]
+                value=form.cleaned_data["value"],
+                rationale=form.cleaned_data["rationale"],
+                ratings=form.ratings(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ConflictError as exc:
+            conflict = exc.current
+            _with_version(form, exc.version)
+        else:
+            others = [
+                a.id
+                for a in data.framework.aspects
+                if a.id != aspect and f"{q.id}:{a.id}" not in data.answers
+            ]
+            if others:
+                return redirect(f"/appraisals/{appraisal.pk}/questions/{q.id}/{others[0]}/")
+            return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
     aspect_label = next(a.label for a in data.framework.aspects if a.id == aspect)
     return render(
         request,
@@ -329,7 +387,9 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
             aspect_label=aspect_label,
             form=form,
             title=f"{q.label}: {aspect_label.lower()}",
+            conflict=conflict,
         ),
+        status=409 if conflict is not None else 200,
     )
 
 
@@ -337,21 +397,48 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
 @GET_POST
 def participation_group(request: HttpRequest, pk: int, stakeholder: str) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    group = next((s for s in data.framework.stakeholders if s.id == stakeholder), None)
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    group = next((s for s in framework.stakeholders if s.id == stakeholder), None)
     if group is None:
         raise Http404
-    require(membership, Action.ANSWER)
+    _require_answer(membership, appraisal)
+    data = selectors.load_appraisal(appraisal, for_question=framework.question("P4"))
     record = data.participation.get(stakeholder)
-    initial = {"mode": record.mode, "reason": record.reason, "summary": record.summary} if record else {}
+    initial: dict[str, Any] = {"version": record.lock_version if record else 0}
+    if record:
+        initial |= {"mode": record.mode, "reason": record.reason, "summary": record.summary}
     form = ParticipationForm(_form_data(request), framework=data.framework, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.save_participation(appraisal=appraisal, stakeholder=stakeholder, **form.cleaned_data)
-        return redirect(f"/appraisals/{appraisal.pk}/questions/P4/#participation")
+        fields = form.cleaned_data
+        try:
+            services.save_participation(
+                appraisal=appraisal,
+                stakeholder=stakeholder,
+                mode=fields["mode"],
+                reason=fields["reason"],
+                summary=fields["summary"],
+                user=request.user,
+                expected_version=fields["version"],  # type: ignore[arg-type]
+            )
+        except services.ConflictError as exc:
+            conflict = exc.current
+            _with_version(form, exc.version)
+        else:
+            return redirect(f"/appraisals/{appraisal.pk}/questions/P4/#participation")
     return render(
         request,
         "appraisals/participation_form.html",
-        _context(request, data, membership, group=group, form=form, title=f"Participation: {group.label}"),
+        _context(
+            request,
+            data,
+            membership,
+            group=group,
+            form=form,
+            title=f"Participation: {group.label}",
+            conflict=conflict,
+        ),
+        status=409 if conflict is not None else 200,
     )
 
 
@@ -371,37 +458,51 @@ def _row(appraisal: Appraisal, register_id: str, row_id: int) -> RegisterRow:
 def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | None = None) -> HttpResponse:
     """Add a register row (no row_id) or change one."""
     appraisal, membership = _appraisal(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    register = _register(data, register_id)
-    require(membership, Action.ANSWER)
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    register = next((r for r in framework.registers if r.id == register_id), None)
+    if register is None:
+        raise Http404
     row = _row(appraisal, register_id, row_id) if row_id is not None else None
-    initial = {k: (str(v) if isinstance(v, int) else v) for k, v in row.data.items()} if row else {}
+    _require_answer(membership, appraisal)
+    data = selectors.load_appraisal(appraisal, for_question=framework.question(register.question))
+    initial: dict[str, Any] = (
+        {k: (str(v) if isinstance(v, int) else v) for k, v in row.data.items()} if row else {}
+    )
+    initial["version"] = row.lock_version if row else 0
     form = RegisterRowForm(_form_data(request), register=register, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             if row is None:
                 services.add_register_row(
-                    appraisal=appraisal, register_id=register_id, data=form.cleaned_data
+                    appraisal=appraisal,
+                    register_id=register_id,
+                    data=form.cleaned_data,
+                    user=request.user,  # type: ignore[arg-type]
                 )
             else:
-                services.change_register_row(row=row, data=form.cleaned_data)
+                services.change_register_row(
+                    row=row,
+                    data=form.cleaned_data,
+                    user=request.user,  # type: ignore[arg-type]
+                    expected_version=form.cleaned_data["version"],
+                )
+        except services.ConflictError as exc:
+            conflict = row_summary(data, register_id, exc.current)
+            _with_version(form, exc.version)
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{register.name}: row {'added' if row is None else 'changed'}.")
             return redirect(f"/appraisals/{appraisal.pk}/questions/{register.question}/")
+    title = f"{'Change' if row else 'Add to'} {register.name.lower()}"
     return render(
         request,
         "appraisals/register_row_form.html",
         _context(
-            request,
-            data,
-            membership,
-            register=register,
-            row=row,
-            form=form,
-            title=f"{'Change' if row else 'Add to'} {register.name.lower()}",
+            request, data, membership, register=register, row=row, form=form, title=title, conflict=conflict
         ),
+        status=409 if conflict is not None else 200,
     )
 
 
@@ -409,12 +510,15 @@ def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | 
 @GET_POST
 def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    register = _register(data, register_id)
-    require(membership, Action.ANSWER)
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    register = next((r for r in framework.registers if r.id == register_id), None)
+    if register is None:
+        raise Http404
     row = _row(appraisal, register_id, row_id)
+    _require_answer(membership, appraisal)
+    data = selectors.load_appraisal(appraisal, for_question=framework.question(register.question))
     if request.method == "POST":
-        services.remove_register_row(row=row)
+        services.remove_register_row(row=row, user=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{register.name}: row removed.")
         return redirect(f"/appraisals/{appraisal.pk}/questions/{register.question}/")
     return render(
@@ -463,13 +567,13 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
     data = selectors.load_appraisal(appraisal)
-    can_decide = role_may(membership.role, Action.DECIDE)
-    if request.method == "POST" and not can_decide:
+    if request.method == "POST" and not role_may(membership.role, Action.DECIDE):
         raise PermissionDenied
     existing = data.decision
     initial: dict[str, Any] = {
         "accountable_person": appraisal.project.accountable_person,
         "decided_on": timezone.localdate(),
+        "version": 0,
     }
     if existing:
         initial = {
@@ -478,13 +582,24 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "departure_reason": existing.departure_reason,
             "accountable_person": existing.accountable_person,
             "decided_on": existing.decided_on,
+            "version": existing.lock_version,
         }
     form = DecisionForm(
         _form_data(request), framework=data.framework, allowed=data.route.allowed, initial=initial
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        expected = fields.pop("version")
         try:
-            services.record_decision(appraisal=appraisal, user=request.user, **form.cleaned_data)
+            services.record_decision(
+                appraisal=appraisal, user=request.user, expected_version=expected, **fields
+            )  # type: ignore[arg-type]
+        except services.ConflictError as exc:
+            conflict = exc.current
+            _with_version(form, exc.version)
+        except services.LockedError:
+            raise
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -493,5 +608,14 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "appraisals/decision.html",
-        _context(request, data, membership, form=form, title="Record the decision"),
+        _context(
+            request,
+            data,
+            membership,
+            form=form,
+            title="Record the decision",
+            conflict=conflict,
+            **_comments(appraisal, "decision"),
+        ),
+        status=409 if conflict is not None else 200,
     )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "trustworthy.appraisals",
     "trustworthy.reviews",
     "trustworthy.voices",
+    "trustworthy.reports",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "trustworthy.organisations.middleware.CurrentOrganisationMiddleware",
+    "trustworthy.core.middleware.LockedAppraisalMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

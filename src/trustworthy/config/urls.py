@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("trustworthy.organisations.urls")),
     path("", include("trustworthy.appraisals.urls")),
+    path("", include("trustworthy.reviews.urls")),
+    path("", include("trustworthy.reports.urls")),
     path("", include("trustworthy.voices.urls")),
 ]
 

@@ -18,6 +18,7 @@ class Action(Enum):
     ANSWER = "answer"
     MANAGE_PROJECTS = "manage-projects"
     COMMENT = "comment"
+    REVIEW = "review"
     DECIDE = "decide"
     MANAGE_MEMBERS = "manage-members"
 
@@ -26,7 +27,8 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW: frozenset(Role.values),
     Action.ANSWER: frozenset({"lead", "contributor"}),
     Action.MANAGE_PROJECTS: frozenset({"lead"}),
-    Action.COMMENT: frozenset({"reviewer", "lead", "approver"}),
+    Action.COMMENT: frozenset(Role.values),  # anyone who can see the appraisal
+    Action.REVIEW: frozenset({"reviewer"}),
     Action.DECIDE: frozenset({"approver"}),
     Action.MANAGE_MEMBERS: frozenset({"admin"}),
 }

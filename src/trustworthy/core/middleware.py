@@ -1,0 +1,28 @@
+"""Turn a refused change to a locked appraisal into a clear page, wherever it was refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from trustworthy.appraisals.services import LockedError
+
+
+class LockedAppraisalMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, LockedError):
+            return render(
+                request,
+                "core/locked.html",
+                {"title": "This appraisal cannot be changed", "message": str(exception)},
+                status=409,
+            )
+        return None

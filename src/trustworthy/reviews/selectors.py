@@ -1,0 +1,47 @@
+"""Reads for review pages, scoped through the appraisal the caller has already found."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from trustworthy.appraisals.models import Appraisal
+from trustworthy.core.models import AuditEvent
+
+from .models import Comment, SectionReview, StatusChange
+
+
+@dataclass(frozen=True)
+class Thread:
+    comment: Comment
+    replies: tuple[Comment, ...]
+
+
+def threads(appraisal: Appraisal, target: str | None = None) -> list[Thread]:
+    """Comments as threads (a comment and its replies), for one target or all."""
+    query = Comment.objects.filter(appraisal=appraisal).select_related("author", "resolved_by")
+    if target is not None:
+        query = query.filter(target=target)
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    roots = []
+    for comment in query.order_by("created_at", "id"):
+        if comment.parent_id:
+            replies[comment.parent_id].append(comment)
+        else:
+            roots.append(comment)
+    return [Thread(c, tuple(replies[c.pk])) for c in roots]
+
+
+def reviews_by_round(appraisal: Appraisal) -> dict[int, list[SectionReview]]:
+    out: dict[int, list[SectionReview]] = defaultdict(list)
+    for review in SectionReview.objects.filter(appraisal=appraisal).select_related("reviewer"):
+        out[review.round].append(review)
+    return dict(out)
+
+
+def status_history(appraisal: Appraisal) -> list[StatusChange]:
+    return list(StatusChange.objects.filter(appraisal=appraisal).select_related("by"))
+
+
+def audit_events(appraisal: Appraisal) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(appraisal=appraisal).order_by("sequence"))
