@@ -165,11 +165,12 @@ def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
             evidence=a.evidence,
             carried_forward=True,
             updated_by=user,
+            lock_version=1,
         )
         for a in source.answers.all()
     )
     RegisterRow.objects.bulk_create(
-        RegisterRow(appraisal=target, register=r.register, data=r.data, carried_forward=True)
+        RegisterRow(appraisal=target, register=r.register, data=r.data, carried_forward=True, lock_version=1)
         for r in source.register_rows.order_by("created_at", "id")
     )
     PrincipleRating.objects.bulk_create(
@@ -191,6 +192,7 @@ def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
             reason=p.reason,
             summary=p.summary,
             carried_forward=True,
+            lock_version=1,
         )
         for p in source.participation.all()
     )

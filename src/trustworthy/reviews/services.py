@@ -63,6 +63,11 @@ def submission_problems(appraisal: Appraisal) -> list[str]:
     problems = []
     if not data.completeness.is_complete:
         problems.append("Answer every question before sending the appraisal for review.")
+    unconfirmed = [q.id for q in data.framework.questions() if data.carried_forward(q.id)]
+    if unconfirmed:
+        problems.append(
+            f"Confirm or change the answers carried forward from the last stage: {', '.join(unconfirmed)}."
+        )
     return problems + submission_blockers(appraisal)
 
 
@@ -248,11 +253,12 @@ def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appra
             rationale=a.rationale,
             evidence=a.evidence,
             updated_by=user,
+            lock_version=1,
         )
         for a in appraisal.answers.all()
     )
     RegisterRow.objects.bulk_create(
-        RegisterRow(appraisal=new, register=r.register, data=r.data)
+        RegisterRow(appraisal=new, register=r.register, data=r.data, lock_version=1)
         for r in appraisal.register_rows.order_by("created_at", "id")
     )
     PrincipleRating.objects.bulk_create(
@@ -263,7 +269,12 @@ def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appra
     )
     Participation.objects.bulk_create(
         Participation(
-            appraisal=new, stakeholder=p.stakeholder, mode=p.mode, reason=p.reason, summary=p.summary
+            appraisal=new,
+            stakeholder=p.stakeholder,
+            mode=p.mode,
+            reason=p.reason,
+            summary=p.summary,
+            lock_version=1,
         )
         for p in appraisal.participation.all()
     )

@@ -1,0 +1,227 @@
+"""Every transition of the review workflow, through the web, for every role."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from trustworthy.appraisals.models import Appraisal
+from trustworthy.reviews.models import SectionReview, StatusChange
+from trustworthy.reviews.record import record_hash
+
+from ..conftest import ROLES
+from .helpers import accept_all, approved, complete_appraisal, in_review, person
+
+pytestmark = pytest.mark.django_db
+
+
+def status(appraisal: Appraisal) -> str:
+    appraisal.refresh_from_db()
+    return appraisal.status
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_lead_submits_a_complete_appraisal(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+    appraisal = complete_appraisal(organisation)
+    response = client_as(role).post(f"/appraisals/{appraisal.pk}/steps/submit/", {"reason": ""})
+    if role == "lead":
+        assert response.status_code == 302
+        assert status(appraisal) == "in-review"
+        change = StatusChange.objects.get(appraisal=appraisal)
+        assert (change.from_status, change.to_status, change.by.email) == (
+            "draft",
+            "in-review",
+            "lead@council.test",
+        )
+        assert {m.to[0] for m in mail.outbox} == {"reviewer@council.test", "approver@council.test"}
+        assert f"/appraisals/{appraisal.pk}/review/" in mail.outbox[0].body
+    else:
+        assert response.status_code == 403
+        assert status(appraisal) == "draft"
+
+
+def test_an_incomplete_appraisal_cannot_be_submitted(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    from trustworthy.appraisals import services
+
+    from ..appraisals.factories import make_project
+
+    lead = person("lead")
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
+    page = client_as("lead").get(f"/appraisals/{appraisal.pk}/steps/submit/").content.decode()
+    assert "Answer every question before sending the appraisal for review." in page
+    client_as("lead").post(f"/appraisals/{appraisal.pk}/steps/submit/", {"reason": ""})
+    assert status(appraisal) == "draft"
+
+
+def test_answers_carried_forward_must_be_confirmed_before_review(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    from trustworthy.appraisals import services
+
+    project = complete_appraisal(organisation).project
+    later = services.start_appraisal(project=project, stage="testing", user=person("lead"))
+    page = client_as("lead").get(f"/appraisals/{later.pk}/steps/submit/").content.decode()
+    assert "Confirm or change the answers carried forward from the last stage: P1, P2" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_reviewers_record_verdicts_and_request_changes(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+    appraisal = in_review(organisation)
+    verdicts = {"verdict_parameters": "needs-work", "comment_parameters": "Say more about P6.",
+                "verdict_principles": "acceptable", "verdict_tests": "acceptable"}  # fmt: skip
+    response = client_as(role).post(f"/appraisals/{appraisal.pk}/review/", verdicts)
+    assert response.status_code == (302 if role == "reviewer" else 403)
+    assert SectionReview.objects.filter(appraisal=appraisal).count() == (3 if role == "reviewer" else 0)
+    response = client_as(role).post(
+        f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": "See P6."}
+    )
+    assert response.status_code == (302 if role == "reviewer" else 403)
+    assert status(appraisal) == ("changes-requested" if role == "reviewer" else "in-review")
+
+
+def test_a_verdict_other_than_acceptable_needs_a_comment(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = in_review(organisation)
+    response = client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/review/",
+        {
+            "verdict_parameters": "not-acceptable",
+            "verdict_principles": "acceptable",
+            "verdict_tests": "acceptable",
+        },
+    )
+    assert "Say what needs to change in section 1" in response.content.decode()
+    assert not SectionReview.objects.exists()
+
+
+def test_requesting_changes_needs_a_reason_and_tells_the_lead(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = in_review(organisation)
+    mail.outbox.clear()
+    response = client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": ""}
+    )
+    assert "Enter reason" in response.content.decode() or "Enter" in response.content.decode()
+    assert status(appraisal) == "in-review"
+    client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": "P6 is thin."}
+    )
+    assert status(appraisal) == "changes-requested"
+    assert [m.to for m in mail.outbox] == [["lead@council.test"]]
+    assert "P6 is thin." in mail.outbox[0].body
+
+
+def test_the_lead_answers_and_resubmits_in_a_new_round(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = in_review(organisation)
+    client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": "P6 is thin."}
+    )
+    response = client_as("lead").post(
+        f"/appraisals/{appraisal.pk}/questions/P6/",
+        {"rationale": "Now with costs.", "evidence": "", "version": "1"},
+    )
+    assert response.status_code == 302
+    client_as("lead").post(f"/appraisals/{appraisal.pk}/steps/submit/", {"reason": "Added costs."})
+    assert status(appraisal) == "in-review"
+    assert list(StatusChange.objects.filter(appraisal=appraisal).values_list("round", flat=True)) == [1, 1, 2]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_approver_signs_after_a_clean_review(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+    from .helpers import decide
+
+    appraisal = in_review(organisation)
+    page = client_as("approver").get(f"/appraisals/{appraisal.pk}/steps/approve/").content.decode()
+    assert "has not been reviewed in this round" in page
+    accept_all(appraisal)
+    decide(appraisal, person("approver"))
+    mail.outbox.clear()
+    response = client_as(role).post(f"/appraisals/{appraisal.pk}/steps/approve/", {"reason": ""})
+    if role == "approver":
+        assert response.status_code == 302
+        appraisal.refresh_from_db()
+        assert appraisal.status == "approved"
+        assert appraisal.approved_by == person("approver")
+        assert appraisal.record_hash == record_hash(appraisal)
+        assert appraisal.approved_audit_head == appraisal.audit_head
+        assert appraisal.review_date is not None
+        assert any("Decision approved" in m.subject for m in mail.outbox)
+    else:
+        assert response.status_code == 403
+        assert status(appraisal) == "in-review"
+
+
+def test_withdrawing_needs_a_reason(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = complete_appraisal(organisation)
+    client_as("lead").post(f"/appraisals/{appraisal.pk}/steps/withdraw/", {"reason": ""})
+    assert status(appraisal) == "draft"
+    client_as("lead").post(f"/appraisals/{appraisal.pk}/steps/withdraw/", {"reason": "Funding withdrawn."})
+    assert status(appraisal) == "withdrawn"
+    assert StatusChange.objects.get(appraisal=appraisal).reason == "Funding withdrawn."
+
+
+def test_a_new_version_keeps_the_approved_one_and_shows_what_changed(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    old = approved(organisation)
+    assert client_as("lead").post(f"/appraisals/{old.pk}/new-version/", {"reason": ""}).status_code == 200
+    response = client_as("lead").post(f"/appraisals/{old.pk}/new-version/", {"reason": "New funding rules."})
+    new = Appraisal.objects.get(project=old.project, stage=old.stage, version=2)
+    assert response["Location"] == f"/appraisals/{new.pk}/"
+    assert new.status == "draft"
+    assert new.version_reason == "New funding rules."
+    client_as("lead").post(
+        f"/appraisals/{new.pk}/questions/P1/",
+        {"value": "partly", "rationale": "Less sure now.", "version": "1"},
+    )
+    page = client_as("viewer").get(f"/appraisals/{new.pk}/changes/").content.decode()
+    assert "What changed since version 1" in page
+    assert "Less sure now." in page
+    assert "Our reasons for P1." in page
+    assert "Decision" in page  # the new version has no decision yet
+    assert status(old) == "approved"
+    assert client_as("viewer").get(f"/appraisals/{old.pk}/").status_code == 200
+
+
+def test_history_shows_who_did_what(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = approved(organisation)
+    page = client_as("viewer").get(f"/appraisals/{appraisal.pk}/history/").content.decode()
+    assert "Answer saved: P1" in page
+    assert "Status changed: approve" in page
+    assert "Approver of Northshire Council" in page
+
+
+def test_comments_thread_resolve_and_tell_the_person_who_answered(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = complete_appraisal(organisation)
+    mail.outbox.clear()
+    url = f"/appraisals/{appraisal.pk}/questions/P2/"
+    client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/comments/", {"target": "P2", "text": "Which model?", "next": url}
+    )
+    assert [m.to for m in mail.outbox] == [["lead@council.test"]]
+    assert url in mail.outbox[0].body
+    from trustworthy.reviews.models import Comment
+
+    comment = Comment.objects.get()
+    client_as("lead").post(
+        f"/appraisals/{appraisal.pk}/comments/",
+        {"target": "P2", "parent": comment.pk, "text": "The Leeds model.", "next": url},
+    )
+    page = client_as("viewer").get(url).content.decode()
+    assert "Which model?" in page
+    assert "The Leeds model." in page
+    client_as("lead").post(f"/appraisals/{appraisal.pk}/comments/{comment.pk}/resolve/", {"next": url})
+    comment.refresh_from_db()
+    assert comment.resolved_by == person("lead")
+
+
+def test_reminders_email_owners_of_decisions_due_for_review(organisation) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from click.testing import CliRunner
+
+    from trustworthy.cli import main
+
+    appraisal = approved(organisation)
+    mail.outbox.clear()
+    assert "Sent reminders for 0 decisions" in CliRunner().invoke(main, ["reminders"]).output
+    Appraisal.objects.filter(pk=appraisal.pk).update(review_date=datetime.date(2020, 1, 1))
+    assert "Sent reminders for 1 decision " in CliRunner().invoke(main, ["reminders"]).output
+    assert {"lead@council.test", "approver@council.test"} <= {m.to[0] for m in mail.outbox}
+    assert f"/projects/{appraisal.project_id}/" in mail.outbox[0].body
