@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from trustworthy.core.auth import kept_work, login_required, membership_for, require
 from trustworthy.organisations.models import Membership
@@ -98,6 +98,7 @@ def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     projects = selectors.projects_for(organisation=membership.organisation) if membership else []
@@ -158,6 +159,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_in(organisation_ids=_org_ids(request), project_id=pk)
     membership = membership_for(request, project.organisation_id)
@@ -237,6 +239,7 @@ def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
     data = selectors.load_appraisal(appraisal)
@@ -537,6 +540,7 @@ def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id:
 
 
 @login_required
+@require_safe
 def route(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
     data = selectors.load_appraisal(appraisal)
@@ -548,6 +552,7 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
     data = selectors.load_appraisal(appraisal)

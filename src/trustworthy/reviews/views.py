@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from trustworthy.appraisals import selectors as appraisal_selectors
 from trustworthy.appraisals.models import Appraisal
@@ -78,9 +78,16 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         problems = services.approval_problems(appraisal)
     if request.method == "POST" and form.is_valid():
         try:
+            if request.POST and appraisal.status not in transition.sources:
+                raise services.LockedError(
+                    f"You cannot {transition.label.lower()} while the appraisal is "
+                    f"{appraisal.get_status_display().lower()}."
+                )
             services.transition(
                 appraisal=appraisal, name=name, user=request.user, reason=form.cleaned_data["reason"]
             )  # type: ignore[arg-type]
+        except services.LockedError:
+            raise
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -152,6 +159,7 @@ def resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, _ = _appraisal(request, pk)
     return render(
@@ -192,6 +200,7 @@ def new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def changes(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, _ = _appraisal(request, pk)
     if appraisal.previous is None:
