@@ -32,7 +32,7 @@ def in_review(organisation: Organisation) -> Appraisal:
 
 def accept_all(appraisal: Appraisal) -> None:
     reviews.review_sections(
-        appraisal=appraisal, user=person("reviewer"), verdicts={s: ("acceptable", "") for s in SECTIONS}
+        appraisal=appraisal, user=person("reviewer"), verdicts=dict.fromkeys(SECTIONS, ("acceptable", ""))
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from trustworthy.appraisals.models import Appraisal, Answer
+from trustworthy.appraisals.models import Answer, Appraisal
 from trustworthy.cli import main
 from trustworthy.core.models import AuditEvent
 
@@ -31,9 +31,15 @@ def test_every_kind_of_change_is_recorded_with_before_and_after(organisation) ->
     appraisal = approved(organisation)
     actions = set(AuditEvent.objects.filter(appraisal=appraisal).values_list("action", flat=True))
     assert {
-        "appraisal.started", "answer.saved", "row.added", "ratings.saved", "participation.saved",
-        "status.changed", "review.recorded", "decision.recorded",
-    } <= actions  # fmt: skip
+        "appraisal.started",
+        "answer.saved",
+        "row.added",
+        "ratings.saved",
+        "participation.saved",
+        "status.changed",
+        "review.recorded",
+        "decision.recorded",
+    } <= actions
     event = AuditEvent.objects.filter(appraisal=appraisal, action="status.changed", target="approve").get()
     assert (event.before, event.after, event.actor.email) == (
         "in-review",
@@ -84,9 +90,15 @@ def test_an_inserted_event_is_detected(organisation) -> None:  # type: ignore[no
     for event in reversed(events[3:]):
         AuditEvent.objects.filter(pk=event.pk).update(sequence=event.sequence + 1)
     AuditEvent.objects.create(
-        appraisal=appraisal, sequence=4, at=events[2].at, action="answer.saved", target="P9",
-        after={"value": "yes"}, prev_hash=events[2].hash, hash=events[3].hash,
-    )  # fmt: skip
+        appraisal=appraisal,
+        sequence=4,
+        at=events[2].at,
+        action="answer.saved",
+        target="P9",
+        after={"value": "yes"},
+        prev_hash=events[2].hash,
+        hash=events[3].hash,
+    )
     code, output = verify()
     assert code == 1
     assert f"appraisal {appraisal.pk}, event 4 (answer.saved P9)" in output

@@ -24,13 +24,30 @@ WRITE_MODULES = ("trustworthy.appraisals.urls", "trustworthy.reviews.urls")
 ALLOWED_ON_APPROVED = {"appraisal-new-version"}
 
 PAYLOAD = {
-    "value": "no", "rationale": "Changed after approval", "evidence": "", "version": "1", "mode": "consulted",
-    "reason": "Because", "summary": "Changed", "decision": "reframe", "reasoning": "Changed",
-    "departure_reason": "", "accountable_person": "Someone else", "decided_on": "2026-11-26", "target": "P1",
-    "text": "A late comment", "verdict_parameters": "acceptable", "verdict_principles": "acceptable",
-    "verdict_tests": "acceptable", "rating_HR1": "supports", "rating_HR2": "supports", "rating_HR3": "supports",
-    "rating_HR4": "supports", "rating_HR5": "supports", **{k: v for k, v in ROWS["risks"].items()},
-}  # fmt: skip
+    "value": "no",
+    "rationale": "Changed after approval",
+    "evidence": "",
+    "version": "1",
+    "mode": "consulted",
+    "reason": "Because",
+    "summary": "Changed",
+    "decision": "reframe",
+    "reasoning": "Changed",
+    "departure_reason": "",
+    "accountable_person": "Someone else",
+    "decided_on": "2026-11-26",
+    "target": "P1",
+    "text": "A late comment",
+    "verdict_parameters": "acceptable",
+    "verdict_principles": "acceptable",
+    "verdict_tests": "acceptable",
+    "rating_HR1": "supports",
+    "rating_HR2": "supports",
+    "rating_HR3": "supports",
+    "rating_HR4": "supports",
+    "rating_HR5": "supports",
+    **ROWS["risks"],
+}
 
 
 def appraisal_write_urls(appraisal: Appraisal) -> list[tuple[str, str]]:
@@ -43,12 +60,18 @@ def appraisal_write_urls(appraisal: Appraisal) -> list[tuple[str, str]]:
                 continue
             row = appraisal.register_rows.filter(register="risks").first()
             comment = Comment.objects.filter(appraisal=appraisal).first()
-            url = "/" + (
-                route.replace("<int:pk>", str(appraisal.pk)).replace("<str:question_id>", "E1" if "aspect" in route else "P1")
-                .replace("<slug:aspect>", "process").replace("<slug:stakeholder>", "carers")
-                .replace("<slug:register_id>", "risks").replace("<int:row_id>", str(row.pk if row else 0))
-                .replace("<int:comment_id>", str(comment.pk if comment else 0))
-            )  # fmt: skip
+            values = {
+                "<int:pk>": appraisal.pk,
+                "<str:question_id>": "E1" if "aspect" in route else "P1",
+                "<slug:aspect>": "process",
+                "<slug:stakeholder>": "carers",
+                "<slug:register_id>": "risks",
+                "<int:row_id>": row.pk if row else 0,
+                "<int:comment_id>": comment.pk if comment else 0,
+            }
+            url = "/" + route
+            for key, value in values.items():
+                url = url.replace(key, str(value))
             names = ("submit", "request-changes", "approve", "withdraw") if "<slug:name>" in route else ("",)
             urls += [(pattern.name or "", url.replace("<slug:name>", n)) for n in names]
     return urls
@@ -57,10 +80,13 @@ def appraisal_write_urls(appraisal: Appraisal) -> list[tuple[str, str]]:
 def snapshot(appraisal: Appraisal) -> tuple[object, ...]:
     appraisal.refresh_from_db()
     return (
-        appraisal.status, record_hash(appraisal), appraisal.audit_head,
-        AuditEvent.objects.filter(appraisal=appraisal).count(), Comment.objects.filter(appraisal=appraisal).count(),
+        appraisal.status,
+        record_hash(appraisal),
+        appraisal.audit_head,
+        AuditEvent.objects.filter(appraisal=appraisal).count(),
+        Comment.objects.filter(appraisal=appraisal).count(),
         appraisal.register_rows.count(),
-    )  # fmt: skip
+    )
 
 
 def test_every_write_url_refuses_an_approved_appraisal(organisation) -> None:  # type: ignore[no-untyped-def]
