@@ -1,0 +1,163 @@
+"""A consultation link shared widely: 200 submissions a minute for two minutes, no errors.
+
+Serves the demo with gunicorn on 127.0.0.1, opens a consultation, then sends answers at a
+steady 200 a minute (each one as a phone would: load the page for its CSRF cookie, then
+post). Bounded in time and count: 400 submissions, stopping after three minutes whatever
+happens. Prints the achieved rate, errors and p50/p95 of the posts, and fails if any
+submission was refused (the per-link rate limit must not trip at this rate).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.bench_pages import _free_port, _wait_until_up
+
+RATE_PER_MINUTE = 200
+MINUTES = 2
+TOTAL = RATE_PER_MINUTE * MINUTES
+DEADLINE_SECONDS = 180
+ANSWERS = {
+    "good": "I could say what I think before anything is decided.",
+    "worries": "It might take longer to sort things out.",
+    "who_else": "My foster carer and my teacher.",
+    "understand": "Yes, mostly.",
+    "anything_else": "",
+    "group": "young-people",
+}
+
+
+def _open_consultation() -> str:
+    """Open a consultation on a demo appraisal that is not approved; return its link token."""
+    import datetime
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from trustworthy.appraisals.models import Appraisal
+    from trustworthy.voices import services
+
+    appraisal = Appraisal.objects.exclude(status="approved").select_related("organisation").first()
+    assert appraisal is not None, "the demo data has an appraisal that is not approved"
+    new = services.open_consultation(
+        appraisal=appraisal, user=appraisal.created_by, title="Family meetings",
+        description="We want to try a family meeting before big decisions.",
+        groups=["young-people", "carers"], expires_on=timezone.localdate() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    return new.token
+
+
+def _submit(port: int, path: str) -> tuple[bool, float]:
+    """One participant: GET the page (CSRF cookie and field), POST the answers. (ok, post ms)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        page = conn.getresponse()
+        body = page.read().decode()
+        cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "")
+        field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if page.status != 200 or not cookie or not field:
+            return False, 0.0
+        data = urlencode({**ANSWERS, "csrfmiddlewaretoken": field.group(1)})
+        start = time.perf_counter()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie.group(1)}",
+        }
+        conn.request("POST", path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        return response.status == 302 and response.getheader("Location", "").endswith("/thanks/"), elapsed
+    except OSError:
+        return False, 0.0
+    finally:
+        conn.close()
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else float("nan")
+
+
+def main() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="trustworthy-bench-voices-"))
+    env = {
+        **os.environ,
+        "TRUSTWORTHY_DATA_DIR": str(data_dir),
+        "TRUSTWORTHY_ENV": "production",
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-use",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "trustworthy.config.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("TRUSTWORTHY_", "DJANGO_"))})
+    os.environ.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "trustworthy.cli"]
+    subprocess.run(
+        [*cli, "demo", "--password", "bench-password-123"], env=env, check=True, capture_output=True
+    )
+    path = f"/v/{_open_consultation()}/"
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    results: list[tuple[bool, float]] = []
+    lock = threading.Lock()
+    try:
+        _wait_until_up(port, server)
+        interval = 60 / RATE_PER_MINUTE
+        start = time.perf_counter()
+
+        def one() -> None:
+            outcome = _submit(port, path)
+            with lock:
+                results.append(outcome)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for i in range(TOTAL):
+                due = start + i * interval
+                now = time.perf_counter()
+                if now - start > DEADLINE_SECONDS:
+                    break
+                if due > now:
+                    time.sleep(due - now)
+                pool.submit(one)
+        elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    ok = [ms for good, ms in results if good]
+    errors = len(results) - len(ok)
+    rate = len(results) / elapsed * 60
+    print(
+        f"gunicorn, 2 sync workers, SQLite, one consultation link on 127.0.0.1: {len(results)} submissions "
+        f"in {elapsed:.0f} s"
+    )
+    print(
+        f"achieved {rate:.0f} a minute (target {RATE_PER_MINUTE}), errors {errors}, "
+        f"post p50 {_percentile(ok, 0.5):.1f} ms, p95 {_percentile(ok, 0.95):.1f} ms"
+    )
+    if errors or len(results) < TOTAL or rate < RATE_PER_MINUTE * 0.95:
+        print("NOT MET")
+        raise SystemExit(1)
+    print("met")
+
+
+if __name__ == "__main__":
+    main()
