@@ -391,7 +391,7 @@ def add_register_row(
     register = current_framework().register(register_id)
     clean = clean_register_data(register, data)
     lock_for_change(appraisal)
-    row = RegisterRow.objects.create(appraisal=appraisal, register=register.id, data=clean)
+    row = RegisterRow.objects.create(appraisal=appraisal, register=register.id, data=clean, lock_version=1)
     audit.record(appraisal, actor=user, action="row.added", target=f"{register.id}:{row.pk}", after=clean)
     _touch(appraisal)
     return row
