@@ -307,6 +307,71 @@ def reminders() -> None:
     click.echo(f"Sent reminders for {count} decision{'s' if count != 1 else ''} due for review.")
 
 
+@main.command("export")
+@click.argument("appraisal_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "docx", "json", "html"]), default="json", show_default=True,
+    help="The format of the decision record.",
+)  # fmt: skip
+@click.option(
+    "--output", "output", type=click.Path(dir_okay=False), help="A file to write (default: standard output)."
+)
+def export_record(appraisal_id: int, fmt: str, output: str | None) -> None:
+    """Write the decision record of appraisal APPRAISAL_ID (the number in /appraisals/<id>/)."""
+    import importlib
+
+    _django()
+    from trustworthy.appraisals.models import Appraisal
+    from trustworthy.reports.services import record_for
+
+    appraisal = Appraisal.objects.select_related("project", "organisation").filter(pk=appraisal_id).first()
+    if appraisal is None:
+        raise click.ClickException(f"There is no appraisal {appraisal_id}.")
+    renderer = importlib.import_module(f"trustworthy.reports.render_{fmt}")
+    content: bytes = renderer.render(record_for(appraisal))
+    if output:
+        Path(output).write_bytes(content)
+        click.echo(f"Wrote the decision record of appraisal {appraisal_id} to {output}.", err=True)
+    else:
+        click.echo(content, nl=False)  # bytes go to the binary stream as they are
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--organisation", default=None, help="The organisation to import into (default: the one in the file)."
+)
+@click.option(
+    "--user", "user_email", default=None, help="Email of the member to import as (default: a lead)."
+)
+def import_record(file: str, organisation: str | None, user_email: str | None) -> None:
+    """Recreate a project and its appraisal from a decision record in JSON.
+
+    Exits 1 listing every problem, and writes nothing, when the file cannot be imported.
+    """
+    _django()
+    from trustworthy.reports.importer import ImportRefused
+    from trustworthy.reports.importer import import_record as run_import
+
+    try:
+        text = Path(file).read_text("utf-8")
+    except UnicodeDecodeError:
+        click.echo(f"{file} cannot be imported: it is not UTF-8 text.", err=True)
+        raise SystemExit(1) from None
+    try:
+        imported = run_import(text, organisation_name=organisation, user_email=user_email)
+    except ImportRefused as exc:
+        click.echo(f"{file} cannot be imported. Nothing was written. Problems:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from None
+    appraisal = imported.appraisal
+    click.echo(
+        f"Imported “{appraisal.project.title}” into {imported.organisation.name} "
+        f"as appraisal {appraisal.pk}: /appraisals/{appraisal.pk}/"
+    )
+
+
 @main.command("demo")
 @click.option(
     "--password",

@@ -1,0 +1,638 @@
+"""One decision record, built from an appraisal, in a shape no output format owns.
+
+`build_record(data)` turns everything an appraisal holds into frozen dataclasses: the
+project, its context and motivations, every answer with the question's published wording,
+every register, the principle ratings, who took part and what they said, the route, the
+decision and any departure from the framework, sign-off and the audit hashes once
+approved. The HTML, PDF, Word and JSON renderers all read this one structure, so they
+cannot disagree about what the record says.
+
+`public=True` builds the version for the public register: the names of people are left
+out, and so is anything the lead marked as not for publication.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from trustworthy.framework import Framework, Question, Register
+
+RECORD_FORMAT = "decision-record-1"
+SCHEMA_URL = "/schemas/decision-record-1.json"
+NOT_PUBLISHED = "Not published."
+VOICES_TITLE = "What young people and families told us, and what we did about it"
+
+
+@dataclass(frozen=True)
+class Motivation:
+    id: str
+    label: str
+    explanation: str
+    primary: bool
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ContextItem:
+    id: str
+    label: str
+    text: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectPart:
+    title: str
+    summary: str
+    problem: str
+    target_cohort: str
+    funding_source: str
+    funding_amount: str | None
+    accountable_person: str | None
+    context: tuple[ContextItem, ...]
+    motivations: tuple[Motivation, ...]
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    question_id: str
+    aspect: str
+    aspect_label: str
+    value: str
+    value_label: str
+    rationale: str
+    evidence: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    id: str
+    label: str
+    text: str
+    kind: str
+    answers: tuple[AnswerItem, ...]
+    register: str | None = None
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionItem:
+    id: str
+    number: int
+    title: str
+    questions: tuple[QuestionItem, ...]
+
+
+@dataclass(frozen=True)
+class FieldItem:
+    id: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class RowItem:
+    data: Mapping[str, Any]
+    cells: tuple[str, ...]
+    key: str = ""
+    published: bool = True
+
+
+@dataclass(frozen=True)
+class RegisterItem:
+    id: str
+    question_id: str
+    name: str
+    fields: tuple[FieldItem, ...]
+    rows: tuple[RowItem, ...]
+
+
+@dataclass(frozen=True)
+class RatingItem:
+    aspect: str
+    aspect_label: str
+    principle_id: str
+    principle_name: str
+    cluster: str
+    cluster_name: str
+    rating: str
+    rating_label: str
+    note: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ParticipationItem:
+    stakeholder: str
+    stakeholder_label: str
+    mode: str
+    mode_label: str
+    reason: str
+    summary: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class RoutePart:
+    complete: bool
+    allowed: tuple[str, ...]
+    allowed_names: tuple[str, ...]
+    not_applicable: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionPart:
+    decision: str
+    name: str
+    meaning: str
+    reasoning: str
+    is_departure: bool
+    departure_reason: str
+    route_allowed: tuple[str, ...]
+    accountable_person: str | None
+    decided_on: str
+    recorded_by: str | None
+    recorded_at: str | None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    status: str
+    status_label: str
+    approved: bool
+    approved_by: str | None
+    approved_at: str | None
+    record_hash: str | None
+    approved_audit_head: str | None
+
+
+@dataclass(frozen=True)
+class CriterionRating:
+    """A rating of one criterion of trustworthy innovation (D1-D5, D3a-D3c)."""
+
+    criterion: str
+    text: str
+    rating: str
+    rating_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class VoiceItem:
+    """One thing people told us, and what was done about it."""
+
+    said: str
+    response: str
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class VoicesSection:
+    """“What young people and families told us, and what we did about it”.
+
+    Filled by `trustworthy.voices.records.voices_section(appraisal)` when that exists.
+    """
+
+    items: tuple[VoiceItem, ...]
+    title: str = VOICES_TITLE
+    introduction: str = ""
+    counts: tuple[VoiceCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoiceCount:
+    """How many responses came from one group in one way (online, workshop...)."""
+
+    group: str
+    source: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The plain-language “What we decided and why” for young people and families."""
+
+    text: str
+    edited: bool
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    framework_id: str
+    framework_version: str
+    framework_title: str
+    organisation: str
+    appraisal_id: int | None
+    stage: str
+    stage_name: str
+    version: int
+    created_at: str | None
+    updated_at: str | None
+    review_date: str | None
+    project: ProjectPart
+    sections: tuple[SectionItem, ...]
+    registers: tuple[RegisterItem, ...]
+    principles: tuple[RatingItem, ...]
+    participation: tuple[ParticipationItem, ...]
+    route: RoutePart
+    decision: DecisionPart | None
+    sign_off: SignOff
+    profile: tuple[CriterionRating, ...]
+    voices: VoicesSection | None = None
+    summary: Summary | None = None
+    public: bool = False
+    generated_at: str | None = None
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def title(self) -> str:
+        return f"{self.project.title}: {self.stage_name} decision record"
+
+    def answers(self) -> Iterable[AnswerItem]:
+        for section in self.sections:
+            for question in section.questions:
+                yield from question.answers
+
+    def register(self, register_id: str) -> RegisterItem | None:
+        return next((r for r in self.registers if r.id == register_id), None)
+
+    def ratings_in(self, cluster: str | None) -> tuple[RatingItem, ...]:
+        return tuple(r for r in self.principles if r.cluster == cluster)
+
+    def free_text(self) -> list[tuple[str, str, str]]:
+        """(key, where, text) for every piece of free text, for the personal-data check."""
+        out: list[tuple[str, str, str]] = []
+        p = self.project
+        out += [
+            ("project.summary", "Project summary", p.summary),
+            ("project.problem", "The problem", p.problem),
+            ("project.target_cohort", "Who it is for", p.target_cohort),
+        ]
+        out += [(c.key, f"Context: {c.label}", c.text) for c in p.context]
+        out += [(m.key, f"Motivation: {m.label}", m.explanation) for m in p.motivations]
+        for section in self.sections:
+            for question in section.questions:
+                for a in question.answers:
+                    where = f"{question.id} {question.label}" + (f" ({a.aspect_label})" if a.aspect else "")
+                    out.append((a.key, where, a.rationale))
+                    out.append((a.key, f"{where}: evidence", a.evidence))
+        for register in self.registers:
+            for number, row in enumerate(register.rows, 1):
+                for f, cell in zip(register.fields, row.cells, strict=True):
+                    if f.type == "text":
+                        out.append((row.key, f"{register.name}, row {number}: {f.label}", cell))
+        out += [
+            (r.key, f"{r.principle_id} {r.principle_name} ({r.aspect_label})", r.note)
+            for r in self.principles
+        ]
+        for part in self.participation:
+            out.append((part.key, f"Who took part: {part.stakeholder_label}", part.summary))
+            out.append((part.key, f"Who took part: {part.stakeholder_label}, reason", part.reason))
+        if self.decision:
+            out.append(("decision.reasoning", "Reasons for the decision", self.decision.reasoning))
+            out.append(("decision.departure_reason", "Reason for departing", self.decision.departure_reason))
+        if self.summary:
+            out.append(("summary", "What we decided and why", self.summary.text))
+        if self.voices:
+            for number, item in enumerate(self.voices.items, 1):
+                out.append(("voices", f"{self.voices.title}, item {number}", f"{item.said}\n{item.response}"))
+        return [(key, where, text) for key, where, text in out if text and text != NOT_PUBLISHED]
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _label(choices: Iterable[Any], value: str) -> str:
+    return next((c.label for c in choices if c.id == value), value)
+
+
+def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def cell_text(register: Register, field_id: str, value: Any) -> str:
+    f = next(f for f in register.fields if f.id == field_id)
+    if value is None:
+        return ""
+    if f.type == "choice":
+        return _label(f.choices, str(value))
+    if f.type == "multichoice":
+        return ", ".join(_label(f.choices, str(v)) for v in value)
+    return str(value)
+
+
+def _question_item(fw: Framework, q: Question, answers: Mapping[str, Any]) -> QuestionItem:
+    items = []
+    aspects = [a.id for a in fw.aspects] if q.kind == "principles" else [""]
+    for aspect in aspects:
+        key = f"{q.id}:{aspect}" if aspect else q.id
+        a = answers.get(key)
+        if a is None:
+            continue
+        items.append(
+            AnswerItem(
+                question_id=q.id,
+                aspect=aspect,
+                aspect_label=_label(fw.aspects, aspect) if aspect else "",
+                value=a.value,
+                value_label=_label(fw.answer_scale, a.value) if a.value else "",
+                rationale=a.rationale,
+                evidence=a.evidence,
+                key=f"answer.{key}",
+            )
+        )
+    return QuestionItem(q.id, q.label, q.text, q.kind, tuple(items), q.register, q.cluster)
+
+
+def _profile(appraisal: Any, fw: Framework) -> tuple[CriterionRating, ...]:
+    """D1-D5 ratings where they are recorded; none are collected in the web flow yet."""
+    return ()
+
+
+def _voices(appraisal: Any) -> VoicesSection | None:
+    """The section from consultations with young people and families, when there are any."""
+    try:
+        from trustworthy.voices.records import voices_section
+    except ImportError:
+        return None
+    found = voices_section(appraisal)
+    if found is None or getattr(found, "is_empty", False):
+        return None
+    responses = getattr(found, "response_count", 0)
+    consultations = getattr(found, "consultation_count", 0)
+    return VoicesSection(
+        title=getattr(found, "title", VOICES_TITLE),
+        introduction=(
+            f"{responses} {'response' if responses == 1 else 'responses'} from "
+            f"{consultations} {'consultation' if consultations == 1 else 'consultations'}."
+        ),
+        items=tuple(
+            VoiceItem(
+                heading=t.name,
+                said=t.description,
+                response=t.decision_note or "Not recorded yet.",
+            )
+            for t in getattr(found, "themes", ())
+        ),
+        counts=tuple(
+            VoiceCount(c.group_label, c.source_label, c.count) for c in getattr(found, "counts", ())
+        ),
+    )
+
+
+def build_record(
+    data: Any,
+    *,
+    public: bool = False,
+    excluded: Iterable[str] = (),
+    summary: Summary | None = None,
+    voices: Callable[[Any], VoicesSection | None] | None = _voices,
+    now: datetime.datetime | None = None,
+) -> DecisionRecord:
+    """The decision record of one appraisal (`data` is an `AppraisalData`)."""
+    fw: Framework = data.framework
+    appraisal = data.appraisal
+    project = appraisal.project
+    approved = appraisal.status == "approved"
+
+    motivations = sorted(project.motivations.all(), key=lambda m: (not m.is_primary, m.motivation))
+    dims = {"organisational": "Organisational", "local": "Local", "national": "National"}
+    project_part = ProjectPart(
+        title=project.title,
+        summary=project.summary,
+        problem=project.problem,
+        target_cohort=project.target_cohort,
+        funding_source=project.funding_source,
+        funding_amount=None if project.funding_amount is None else f"{project.funding_amount:.2f}",
+        accountable_person=project.accountable_person,
+        context=tuple(
+            ContextItem(dim, label, getattr(project, f"context_{dim}"), key=f"project.context.{dim}")
+            for dim, label in dims.items()
+        ),
+        motivations=tuple(
+            Motivation(
+                m.motivation,
+                _label(fw.motivations, m.motivation),
+                m.explanation,
+                m.is_primary,
+                key=f"motivation.{m.motivation}",
+            )
+            for m in motivations
+        ),
+    )
+    sections = tuple(
+        SectionItem(s.id, s.number, s.title, tuple(_question_item(fw, q, data.answers) for q in s.questions))
+        for s in fw.sections
+    )
+    registers = tuple(
+        RegisterItem(
+            id=r.id,
+            question_id=r.question,
+            name=r.name,
+            fields=tuple(FieldItem(f.id, f.label, f.type) for f in r.fields),
+            rows=tuple(
+                RowItem(
+                    data=dict(row.data),
+                    cells=tuple(cell_text(r, f.id, row.data.get(f.id)) for f in r.fields),
+                    key=f"row.{row.pk}",
+                )
+                for row in data.rows.get(r.id, [])
+            ),
+        )
+        for r in fw.registers
+    )
+    principles = []
+    for aspect in fw.aspects:
+        for p in fw.principles:
+            rating = data.ratings.get((aspect.id, p.id))
+            if rating is None:
+                continue
+            principles.append(
+                RatingItem(
+                    aspect=aspect.id,
+                    aspect_label=aspect.label,
+                    principle_id=p.id,
+                    principle_name=p.name,
+                    cluster=p.cluster,
+                    cluster_name=next(c.name for c in fw.principle_clusters if c.id == p.cluster),
+                    rating=rating.rating,
+                    rating_label=_label(fw.principle_ratings, rating.rating),
+                    note=rating.note,
+                    key=f"principle.{aspect.id}.{p.id}",
+                )
+            )
+    participation = tuple(
+        ParticipationItem(
+            stakeholder=s.id,
+            stakeholder_label=s.label,
+            mode=rec.mode,
+            mode_label=_label(fw.participation_modes, rec.mode),
+            reason=rec.reason,
+            summary=rec.summary,
+            key=f"participation.{s.id}",
+        )
+        for s in fw.stakeholders
+        if (rec := data.participation.get(s.id)) is not None
+    )
+    route = data.route
+    route_part = RoutePart(
+        complete=route.complete,
+        allowed=tuple(route.allowed),
+        allowed_names=tuple(fw.decision(d).name for d in route.allowed),
+        not_applicable=tuple(route.not_applicable),
+        reasons=tuple(route.reasons),
+    )
+    decision = None
+    if data.decision is not None:
+        d = data.decision
+        chosen = fw.decision(d.decision)
+        decision = DecisionPart(
+            decision=d.decision,
+            name=chosen.name,
+            meaning=chosen.meaning,
+            reasoning=d.reasoning,
+            is_departure=d.is_departure,
+            departure_reason=d.departure_reason,
+            route_allowed=tuple(d.route_allowed),
+            accountable_person=d.accountable_person,
+            decided_on=d.decided_on.isoformat(),
+            recorded_by=d.recorded_by.full_name or d.recorded_by.email,
+            recorded_at=_iso(d.recorded_at),
+        )
+    approver = appraisal.approved_by if approved and appraisal.approved_by_id else None
+    sign_off = SignOff(
+        status=appraisal.status,
+        status_label=appraisal.get_status_display(),
+        approved=approved,
+        approved_by=(approver.full_name or approver.email) if approver else None,
+        approved_at=_iso(appraisal.approved_at) if approved else None,
+        record_hash=(appraisal.record_hash or None) if approved else None,
+        approved_audit_head=(appraisal.approved_audit_head or None) if approved else None,
+    )
+    record = DecisionRecord(
+        framework_id=fw.id,
+        framework_version=fw.version,
+        framework_title=fw.title,
+        organisation=appraisal.organisation.name,
+        appraisal_id=appraisal.pk,
+        stage=appraisal.stage,
+        stage_name=fw.stage(appraisal.stage).name,
+        version=appraisal.version,
+        created_at=_iso(appraisal.created_at),
+        updated_at=_iso(appraisal.updated_at),
+        review_date=_iso(appraisal.review_date),
+        project=project_part,
+        sections=sections,
+        registers=registers,
+        principles=tuple(principles),
+        participation=participation,
+        route=route_part,
+        decision=decision,
+        sign_off=sign_off,
+        profile=_profile(appraisal, fw),
+        voices=voices(appraisal) if voices else None,
+        summary=summary,
+        generated_at=_iso(now or datetime.datetime.now(tz=datetime.UTC)),
+    )
+    return make_public(record, excluded) if public else record
+
+
+# --- the public version --------------------------------------------------------------------
+
+
+def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> DecisionRecord:
+    """Leave out the names of people, and every item in `excluded` (keys like ``answer.P1``)."""
+    hidden = frozenset(excluded)
+
+    def text(key: str, value: str) -> str:
+        return NOT_PUBLISHED if key in hidden and value else value
+
+    p = record.project
+    project = replace(
+        p,
+        summary=text("project.summary", p.summary),
+        problem=text("project.problem", p.problem),
+        target_cohort=text("project.target_cohort", p.target_cohort),
+        accountable_person=None,
+        context=tuple(replace(c, text=text(c.key, c.text)) for c in p.context),
+        motivations=tuple(replace(m, explanation=text(m.key, m.explanation)) for m in p.motivations),
+    )
+    sections = tuple(
+        replace(
+            s,
+            questions=tuple(
+                replace(
+                    q,
+                    answers=tuple(
+                        replace(a, rationale=text(a.key, a.rationale), evidence=text(a.key, a.evidence))
+                        for a in q.answers
+                    ),
+                )
+                for q in s.questions
+            ),
+        )
+        for s in record.sections
+    )
+    registers = tuple(
+        replace(
+            r,
+            rows=tuple(
+                replace(
+                    row,
+                    cells=tuple(
+                        NOT_PUBLISHED if f.type == "text" else cell
+                        for f, cell in zip(r.fields, row.cells, strict=True)
+                    ),
+                    data={
+                        f.id: (NOT_PUBLISHED if f.type == "text" else row.data.get(f.id)) for f in r.fields
+                    },
+                    published=False,
+                )
+                if row.key in hidden
+                else row
+                for row in r.rows
+            ),
+        )
+        for r in record.registers
+    )
+    principles = tuple(replace(r, note=text(r.key, r.note)) for r in record.principles)
+    participation = tuple(
+        replace(x, summary=text(x.key, x.summary), reason=text(x.key, x.reason)) for x in record.participation
+    )
+    decision = record.decision
+    if decision is not None:
+        decision = replace(
+            decision,
+            reasoning=text("decision.reasoning", decision.reasoning),
+            departure_reason=text("decision.departure_reason", decision.departure_reason),
+            accountable_person=None,
+            recorded_by=None,
+        )
+    sign_off = replace(record.sign_off, approved_by=None)
+    summary = record.summary
+    if summary is not None and "summary" in hidden:
+        summary = None
+    voices = None if "voices" in hidden else record.voices
+    return replace(
+        record,
+        project=project,
+        sections=sections,
+        registers=registers,
+        principles=principles,
+        participation=participation,
+        decision=decision,
+        sign_off=sign_off,
+        summary=summary,
+        voices=voices,
+        public=True,
+        excluded=hidden,
+    )

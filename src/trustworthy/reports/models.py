@@ -1,0 +1,39 @@
+"""What the decision record adds to an appraisal: the plain-language summary, what the
+lead keeps out of the public version, and publication on the public register."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trustworthy.appraisals.models import Appraisal
+from trustworthy.organisations.models import Organisation
+
+
+class RecordSettings(models.Model):
+    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="record_settings")
+    summary = models.TextField(
+        blank=True, help_text="What we decided and why, for young people and families; blank for the draft"
+    )
+    summary_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary_updated_at = models.DateTimeField(null=True, blank=True)
+    not_for_publication = models.JSONField(
+        default=list, help_text="Keys of items left out of the public record"
+    )
+
+
+class Publication(models.Model):
+    """An approved decision record on the public register, as it was published."""
+
+    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="publication")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="publications")
+    title = models.CharField(max_length=300)
+    decision = models.CharField(max_length=40, blank=True)
+    document = models.JSONField(help_text="The public record (decision-record-1 JSON) as published")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]

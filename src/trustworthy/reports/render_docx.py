@@ -1,0 +1,208 @@
+"""The decision record as a Word document, with real headings and tables.
+
+Headings use Word's built-in heading styles, so the navigation pane, screen readers and
+a table of contents all find them; tables have a header row that repeats on each page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from .charts import all_charts
+from .document import DecisionRecord
+
+
+def _para(doc: DocumentObject, text: str, *, placeholder: str = "Not given.") -> None:
+    for part in (text or placeholder).split("\n\n"):
+        doc.add_paragraph(part.replace("\n", " "))
+
+
+def _labelled(doc: DocumentObject, label: str, value: str) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(value or "Not given")
+
+
+def _table(doc: DocumentObject, caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    doc.add_paragraph(caption, style="Caption")
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    header = table.rows[0]
+    # Repeat the header row on every page, and mark it as a header for screen readers.
+    tr_pr = header._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    tr_pr.append(marker)
+    for cell, text in zip(header.cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for values in rows or [["None recorded."] + [""] * (len(headers) - 1)]:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = str(text)
+
+
+def build(record: DecisionRecord) -> DocumentObject:
+    doc = Document()
+    doc.core_properties.title = record.title
+    doc.core_properties.subject = (
+        f"{record.framework_title} ({record.framework_id}@{record.framework_version})"
+    )
+    doc.core_properties.language = "en-GB"
+    doc.styles["Normal"].font.size = Pt(10.5)
+    doc.add_heading(record.title, level=0)
+    _labelled(doc, "Organisation", record.organisation)
+    _labelled(doc, "Stage", record.stage_name)
+    _labelled(
+        doc, "Framework", f"{record.framework_title} ({record.framework_id}@{record.framework_version})"
+    )
+    _labelled(doc, "Status", record.sign_off.status_label)
+    if record.generated_at:
+        _labelled(doc, "Record produced", record.generated_at[:16].replace("T", " ") + " UTC")
+
+    doc.add_heading("The decision", level=1)
+    d = record.decision
+    if d is None:
+        doc.add_paragraph("No decision has been recorded yet.")
+    else:
+        _labelled(doc, "Decision", f"{d.name}: {d.meaning}")
+        doc.add_heading("Reasons", level=2)
+        _para(doc, d.reasoning)
+        if d.is_departure:
+            doc.add_heading("Departure from the framework", level=2)
+            allowed = ", ".join(record.route.allowed_names) or "no decision yet"
+            doc.add_paragraph(f"The framework allowed: {allowed}. This decision departs from it.")
+            _para(doc, d.departure_reason)
+        if d.accountable_person:
+            _labelled(doc, "Accountable person", d.accountable_person)
+        _labelled(doc, "Decided on", d.decided_on)
+        if d.recorded_by:
+            _labelled(doc, "Recorded by", d.recorded_by)
+    doc.add_heading("What the framework allows", level=2)
+    if record.route.complete:
+        doc.add_paragraph("From the answers to section 3: " + ", ".join(record.route.allowed_names) + ".")
+        for reason in record.route.reasons:
+            doc.add_paragraph(reason, style="List Bullet")
+    else:
+        doc.add_paragraph("Not known until section 3 is answered.")
+
+    if record.summary:
+        doc.add_heading("What we decided and why", level=1)
+        _para(doc, record.summary.text)
+    if record.voices:
+        doc.add_heading(record.voices.title, level=1)
+        if record.voices.introduction:
+            _para(doc, record.voices.introduction)
+        for item in record.voices.items:
+            if item.heading:
+                doc.add_heading(item.heading, level=2)
+            _labelled(doc, "What we heard", item.said)
+            _labelled(doc, "What we did", item.response)
+        if record.voices.counts:
+            _table(
+                doc,
+                "Who responded, and how",
+                ["Group", "How", "Responses"],
+                [[c.group, c.source, str(c.count)] for c in record.voices.counts],
+            )
+
+    p = record.project
+    doc.add_heading("About the project", level=1)
+    for heading, value in (
+        ("Summary", p.summary),
+        ("The problem it addresses", p.problem),
+        ("Who it is for", p.target_cohort),
+    ):
+        doc.add_heading(heading, level=2)
+        _para(doc, value)
+    _labelled(doc, "Funding", p.funding_source + (f" (£{p.funding_amount})" if p.funding_amount else ""))
+    if p.accountable_person:
+        _labelled(doc, "Accountable person", p.accountable_person)
+    doc.add_heading("Context", level=2)
+    for c in p.context:
+        doc.add_heading(c.label, level=3)
+        _para(doc, c.text)
+    doc.add_heading("Motivations", level=2)
+    for m in p.motivations:
+        doc.add_heading(m.label + (" (main motivation)" if m.primary else ""), level=3)
+        _para(doc, m.explanation)
+
+    for section in record.sections:
+        doc.add_heading(f"Section {section.number}: {section.title}", level=1)
+        for q in section.questions:
+            doc.add_heading(f"{q.id} {q.label}", level=2)
+            doc.add_paragraph(q.text, style="Quote")
+            if not q.answers:
+                doc.add_paragraph("Not answered.")
+            for a in q.answers:
+                if a.aspect_label:
+                    doc.add_heading(a.aspect_label, level=3)
+                if a.value_label:
+                    _labelled(doc, "Answer", a.value_label)
+                _para(doc, a.rationale)
+                if a.evidence:
+                    _labelled(doc, "Evidence", a.evidence.replace("\n", "; "))
+            if q.register:
+                reg = record.register(q.register)
+                if reg is not None:
+                    _table(
+                        doc,
+                        f"{reg.name} ({len(reg.rows)})",
+                        ["#", *(f.label for f in reg.fields)],
+                        [[str(n), *row.cells] for n, row in enumerate(reg.rows, 1)],
+                    )
+            if q.kind == "participation":
+                _table(
+                    doc,
+                    "Who took part and what they said",
+                    ["Group", "How they took part", "What they said"],
+                    [
+                        [x.stakeholder_label, x.mode_label + (f": {x.reason}" if x.reason else ""), x.summary]
+                        for x in record.participation
+                    ],
+                )
+            if q.kind == "principles":
+                _table(
+                    doc,
+                    f"Principles rated for {q.label}",
+                    ["Principle", "Part", "Rating", "Note"],
+                    [
+                        [f"{r.principle_id} {r.principle_name}", r.aspect_label, r.rating_label, r.note]
+                        for r in record.ratings_in(q.cluster)
+                    ],
+                )
+
+    doc.add_heading("Charts as tables", level=1)
+    for chart in all_charts(record, draw=False):
+        doc.add_heading(chart.title, level=2)
+        doc.add_paragraph(chart.description)
+        if chart.rows:
+            _table(doc, chart.title, chart.headers, chart.rows)
+        else:
+            doc.add_paragraph(chart.empty)
+
+    doc.add_heading("Accountability and sign-off", level=1)
+    s = record.sign_off
+    _labelled(doc, "Status", s.status_label)
+    if s.approved:
+        if s.approved_by:
+            _labelled(doc, "Approved and signed by", s.approved_by)
+        _labelled(doc, "Approved on", (s.approved_at or "")[:16].replace("T", " "))
+        _labelled(doc, "Record hash", s.record_hash or "")
+        _labelled(doc, "Audit trail hash at approval", s.approved_audit_head or "")
+    else:
+        _labelled(doc, "Sign-off", "Not approved yet")
+    return doc
+
+
+def render(record: DecisionRecord) -> bytes:
+    buffer = io.BytesIO()
+    build(record).save(buffer)
+    return buffer.getvalue()

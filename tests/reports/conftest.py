@@ -1,0 +1,49 @@
+"""A decided appraisal with something in every part, for the decision-record tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from trustworthy.appraisals import services
+from trustworthy.appraisals.models import Appraisal
+from trustworthy.organisations.models import Organisation, User
+
+from ..appraisals.factories import decide, fill_appraisal, make_project
+
+
+@pytest.fixture
+def lead(organisation: Organisation) -> User:
+    return User.objects.get(email="lead@council.test")
+
+
+@pytest.fixture
+def decided(organisation: Organisation, lead: User) -> Appraisal:
+    project = make_project(
+        organisation,
+        lead,
+        context_local="Two neighbourhoods with high need.",
+        funding_amount="125000.00",
+    )
+    appraisal = fill_appraisal(
+        services.start_appraisal(project=project, stage="inception", user=lead), lead, rows_each=2
+    )
+    approver = User.objects.get(email="approver@council.test")
+    decide(appraisal, approver)
+    return appraisal
+
+
+def approve(appraisal: Appraisal, **extra: Any) -> Appraisal:
+    """Approval itself belongs to the review workflow; these tests only need its result."""
+    import datetime
+
+    appraisal.status = "approved"
+    appraisal.approved_at = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+    appraisal.approved_by = User.objects.get(email="approver@council.test")
+    appraisal.record_hash = "a" * 64
+    appraisal.approved_audit_head = "b" * 64
+    for key, value in extra.items():
+        setattr(appraisal, key, value)
+    appraisal.save()
+    return appraisal
