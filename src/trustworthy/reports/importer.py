@@ -121,7 +121,7 @@ def _framework_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
         if q.kind != "principles":
             continue
         expected = {p.id for p in fw.principles_in(q.cluster or "")}
-        for aspect in aspects:
+        for aspect in (a.id for a in fw.aspects):
             got = rated.get((aspect, q.cluster or ""), set())
             if got and got != expected:
                 missing = ", ".join(sorted(expected - got))

@@ -10,7 +10,7 @@ from .document import DecisionRecord
 
 def render_text(record: DecisionRecord, charts: tuple[Chart, ...] | None = None) -> str:
     context = {"record": record, "charts": all_charts(record) if charts is None else charts}
-    return str(get_template("reports/record_document.html").render(context))
+    return str(get_template("reports/record_document.html").render(context)).lstrip()
 
 
 def render(record: DecisionRecord) -> bytes:
