@@ -299,5 +299,13 @@ def test_nhs_number_reads_as_nhs_number_not_phone() -> None:
     assert _kinds("186 091 3903") == {"nhs_number"}
 
 
+def test_brackets_around_a_phone_number_are_not_part_of_it() -> None:
+    assert [f.text for f in find_personal_data("Mrs Patel (07700 900123) asked.")] == [
+        "Mrs Patel",
+        "07700 900123",
+    ]
+    assert [f.text for f in find_personal_data("Ring (0117) 496 0765.")] == ["(0117) 496 0765"]
+
+
 def test_empty_text() -> None:
     assert find_personal_data("") == []

@@ -149,7 +149,10 @@ def _phones(text: str) -> list[Finding]:
         # A run of digits broken by more than two separators is more likely a table of figures.
         if len(re.findall(r"[ \t\-]", value)) > 3:
             continue
-        found.append(_finding("phone", text, match.start(), match.end()))
+        start = match.start()
+        if value.startswith("(") and ")" not in value:  # "(07700 900123)": the bracket is not part of it
+            start += 1
+        found.append(_finding("phone", text, start, match.end()))
     return found
 
 
