@@ -25,7 +25,9 @@ def test_a_stale_save_shows_both_texts_and_keeps_the_users_own(client_as, organi
         project=make_project(organisation, lead), stage="inception", user=lead
     )
     url = f"/appraisals/{appraisal.pk}/questions/P2/"
-    first = client_as("lead").post(url, {"value": "yes", "rationale": "Reasons from the lead.", "version": "0"})
+    first = client_as("lead").post(
+        url, {"value": "yes", "rationale": "Reasons from the lead.", "version": "0"}
+    )
     assert first.status_code == 302
     second = client_as("contributor").post(
         url, {"value": "no", "rationale": "Reasons from a contributor.", "version": "0"}
@@ -117,7 +119,7 @@ def test_simultaneous_saves_from_the_same_version_200_times(live_server: Any, or
         barrier = threading.Barrier(2)
         results: dict[str, tuple[int, str]] = {}
 
-        def save(who: str) -> None:
+        def save(who: str, barrier=barrier, results=results, round_=round_, version=version) -> None:  # type: ignore[no-untyped-def]
             barrier.wait()
             results[who] = people[who].request(
                 "POST",
