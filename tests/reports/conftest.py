@@ -20,6 +20,12 @@ def lead(organisation: Organisation) -> User:
 
 @pytest.fixture
 def decided(organisation: Organisation, lead: User) -> Appraisal:
+    return make_decided(organisation)
+
+
+def make_decided(organisation: Organisation) -> Appraisal:
+    """An inception appraisal with two rows in each register and a recorded decision."""
+    lead = User.objects.get(email="lead@council.test")
     project = make_project(
         organisation,
         lead,

@@ -46,7 +46,7 @@ def test_record_page_and_downloads(client_as: Callable[[str], Client], decided: 
 
 
 def test_other_organisations_get_not_found(
-    client_as: Callable[[str], Client], decided: Appraisal, other_organisation: Organisation
+    client_as: Callable[..., Client], decided: Appraisal, other_organisation: Organisation
 ) -> None:
     client = client_as("lead", "trust")
     for suffix in ("", "decision-record.pdf", "decision-record.json", "summary/", "summary.pdf", "publish/"):
