@@ -391,7 +391,11 @@ def demo(password: str | None) -> None:
     from trustworthy.organisations.services import ServiceError as OrganisationError
 
     try:
-        result = load_demo(password)
+        from django.test.utils import override_settings
+
+        # Demo people are fictional: nobody is emailed about their reviews.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            result = load_demo(password)
     except (AppraisalError, OrganisationError) as exc:
         raise click.ClickException(str(exc)) from exc
     lines = ["Organisations:"]

@@ -133,3 +133,15 @@ def test_only_the_first_problem_of_each_appraisal_is_named_and_others_still_chec
     assert code == 1
     assert f"appraisal {broken.pk}, event 2" in output
     assert f"appraisal {also_broken.pk}, event 3" in output
+
+
+def test_demo_data_carries_a_full_audit_trail_and_verifies() -> None:
+    from trustworthy.core.demo import load_demo
+
+    load_demo("a long demo password")
+    approved_appraisals = Appraisal.objects.filter(status="approved")
+    assert approved_appraisals.count() == 2
+    assert all(a.record_hash and a.approved_audit_head for a in approved_appraisals)
+    assert AuditEvent.objects.filter(action="decision.recorded").count() == 2
+    code, output = verify()
+    assert code == 0, output

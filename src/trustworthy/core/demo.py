@@ -19,8 +19,10 @@ from django.db import transaction
 
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.framework import default_framework
 from trustworthy.organisations import services as organisation_services
 from trustworthy.organisations.models import Organisation, Role, User
+from trustworthy.reviews import services as reviews
 
 __all__ = ["DATA_FILE", "PASSWORD_ENV", "DemoResult", "load_demo"]
 
@@ -115,11 +117,11 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
     user = people[spec["by"]]
     for register_id, rows in spec.get("registers", {}).items():
         for row in rows:
-            services.add_register_row(appraisal=appraisal, register_id=register_id, data=row)
+            services.add_register_row(appraisal=appraisal, register_id=register_id, data=row, user=user)
     for stakeholder, record in spec.get("participation", {}).items():
         services.save_participation(
             appraisal=appraisal, stakeholder=stakeholder, mode=record["mode"],
-            reason=record.get("reason", ""), summary=record.get("summary", ""),
+            reason=record.get("reason", ""), summary=record.get("summary", ""), user=user,
         )  # fmt: skip
     for question_id, answer in spec.get("answers", {}).items():
         services.save_answer(
@@ -134,11 +136,18 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
                 ratings={pid: _rating(r) for pid, r in given["ratings"].items()},
             )  # fmt: skip
     if decision := spec.get("decision"):
+        # A decision goes through review and is signed, as it would in real use.
+        reviews.transition(appraisal=appraisal, name="submit", user=people["lead"])
+        reviews.review_sections(
+            appraisal=appraisal, user=people["reviewer"],
+            verdicts={s.id: ("acceptable", "") for s in default_framework().sections},
+        )  # fmt: skip
         services.record_decision(
             appraisal=appraisal, user=people[decision["by"]], decision=decision["decision"],
             reasoning=decision["reasoning"], departure_reason=decision.get("departure_reason", ""),
             accountable_person=decision["accountable_person"], decided_on=decision["decided_on"],
         )  # fmt: skip
+        reviews.transition(appraisal=appraisal, name="approve", user=people[decision["by"]])
 
 
 def _rating(given: str | dict[str, str]) -> tuple[str, str]:
