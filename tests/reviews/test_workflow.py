@@ -225,3 +225,17 @@ def test_reminders_email_owners_of_decisions_due_for_review(organisation) -> Non
     assert "Sent reminders for 1 decision " in CliRunner().invoke(main, ["reminders"]).output
     assert {"lead@council.test", "approver@council.test"} <= {m.to[0] for m in mail.outbox}
     assert f"/projects/{appraisal.project_id}/" in mail.outbox[0].body
+
+
+def test_comments_on_a_register_row_show_beside_the_row(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    appraisal = complete_appraisal(organisation)
+    row = appraisal.register_rows.get(register="risks")
+    url = f"/appraisals/{appraisal.pk}/questions/P7/"
+    client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/comments/",
+        {"target": f"row:{row.pk}", "text": "Is 4 severe enough?", "next": url},
+    )
+    page = client_as("viewer").get(url).content.decode()
+    card = page[page.index("Delay in urgent cases") :]
+    assert "Comments on this row" in card
+    assert "Is 4 severe enough?" in card

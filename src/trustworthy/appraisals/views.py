@@ -312,6 +312,9 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
         if q.register
         else []
     )
+    row_threads = (
+        review_selectors.threads_by_target(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
+    )
     return render(
         request,
         "appraisals/question.html",
@@ -325,6 +328,7 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
             rows=rows,
             title=q.label,
             conflict=conflict,
+            row_threads=row_threads,
             **_comments(appraisal, q.id),
         ),
         status=409 if conflict is not None else 200,

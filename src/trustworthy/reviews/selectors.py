@@ -19,16 +19,32 @@ class Thread:
 
 def threads(appraisal: Appraisal, target: str | None = None) -> list[Thread]:
     """Comments as threads (a comment and its replies), for one target or all."""
-    query = Comment.objects.filter(appraisal=appraisal).select_related("author", "resolved_by")
     if target is not None:
-        query = query.filter(target=target)
+        return threads_for_targets(appraisal, [target])
+    query = Comment.objects.filter(appraisal=appraisal).select_related("author", "resolved_by")
     replies: dict[int, list[Comment]] = defaultdict(list)
     roots = []
     for comment in query.order_by("created_at", "id"):
-        if comment.parent_id:
-            replies[comment.parent_id].append(comment)
-        else:
-            roots.append(comment)
+        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)  # type: ignore[index]
+    return [Thread(c, tuple(replies[c.pk])) for c in roots]
+
+
+def threads_by_target(appraisal: Appraisal, targets: list[str]) -> dict[str, list[Thread]]:
+    """Threads for several targets at once (one query), e.g. every row of a register."""
+    out: dict[str, list[Thread]] = {t: [] for t in targets}
+    for thread in threads_for_targets(appraisal, targets):
+        out[thread.comment.target].append(thread)
+    return out
+
+
+def threads_for_targets(appraisal: Appraisal, targets: list[str]) -> list[Thread]:
+    query = Comment.objects.filter(appraisal=appraisal, target__in=targets).select_related(
+        "author", "resolved_by"
+    )
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    roots = []
+    for comment in query.order_by("created_at", "id"):
+        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)  # type: ignore[index]
     return [Thread(c, tuple(replies[c.pk])) for c in roots]
 
 
