@@ -239,3 +239,12 @@ def test_comments_on_a_register_row_show_beside_the_row(client_as, organisation)
     card = page[page.index("Delay in urgent cases") :]
     assert "Comments on this row" in card
     assert "Is 4 severe enough?" in card
+
+
+def test_the_projects_list_shows_decisions_due_for_review(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    appraisal = approved(organisation)
+    assert "Decision review due" not in client_as("viewer").get("/projects/").content.decode()
+    Appraisal.objects.filter(pk=appraisal.pk).update(review_date=datetime.date(2020, 1, 1))
+    assert "Decision review due" in client_as("viewer").get("/projects/").content.decode()

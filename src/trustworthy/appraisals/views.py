@@ -20,6 +20,7 @@ from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
 from trustworthy.reviews import selectors as review_selectors
 from trustworthy.reviews import workflow
+from trustworthy.reviews.services import due_for_review
 
 from . import selectors, services
 from .forms import (
@@ -102,11 +103,17 @@ def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
 def project_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     projects = selectors.projects_for(organisation=membership.organisation) if membership else []
+    due = (
+        {a.project_id for a in due_for_review(organisation_id=membership.organisation_id)}
+        if membership
+        else set()
+    )
     return render(
         request,
         "appraisals/project_list.html",
         {
             "projects": projects,
+            "review_due": due,
             "can_manage": membership is not None and role_may(membership.role, Action.MANAGE_PROJECTS),
             "title": "Projects",
         },

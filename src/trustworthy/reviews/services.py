@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from trustworthy.appraisals.models import (
@@ -289,11 +290,14 @@ def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appra
     return new
 
 
-def due_for_review(today: datetime.date | None = None) -> list[Appraisal]:
-    """Approved appraisals whose review date has passed and whose stage has not moved on."""
+def due_for_review(today: datetime.date | None = None, organisation_id: int | None = None) -> list[Appraisal]:
+    """Approved appraisals whose review date has passed and whose project has not moved on since."""
     today = today or timezone.localdate()
-    due = Appraisal.objects.filter(status=workflow.APPROVED, review_date__lte=today).select_related("project")
-    return [a for a in due if not a.project.appraisals.filter(created_at__gt=a.created_at).exists()]
+    due = Appraisal.objects.filter(status=workflow.APPROVED, review_date__lte=today)
+    if organisation_id is not None:
+        due = due.filter(organisation_id=organisation_id)
+    newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
+    return list(due.exclude(Exists(newer)).select_related("project", "created_by", "approved_by"))
 
 
 def send_review_reminders(today: datetime.date | None = None) -> int:
