@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Appraisal, Project
@@ -36,7 +37,7 @@ def make_project(organisation: Organisation, user: User, **changes: object) -> P
     )
 
 
-ROWS = {
+ROWS: dict[str, dict[str, Any]] = {
     "benefits": {
         "description": "More children stay safely at home",
         "horizon": "medium",

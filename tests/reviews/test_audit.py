@@ -19,7 +19,7 @@ def verify() -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_untouched_trails_verify(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_untouched_trails_verify(organisation) -> None:
     approved(organisation)
     complete_appraisal(organisation)
     code, output = verify()
@@ -27,7 +27,7 @@ def test_untouched_trails_verify(organisation) -> None:  # type: ignore[no-untyp
     assert "Audit trail verified" in output
 
 
-def test_every_kind_of_change_is_recorded_with_before_and_after(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_of_change_is_recorded_with_before_and_after(organisation) -> None:
     appraisal = approved(organisation)
     actions = set(AuditEvent.objects.filter(appraisal=appraisal).values_list("action", flat=True))
     assert {
@@ -53,7 +53,7 @@ def _events(appraisal: Appraisal) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(appraisal=appraisal).order_by("sequence"))
 
 
-def test_an_edited_event_is_named(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_event_is_named(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     target = _events(appraisal)[3]
     AuditEvent.objects.filter(pk=target.pk).update(after={"value": "no", "rationale": "Quietly changed."})
@@ -63,7 +63,7 @@ def test_an_edited_event_is_named(organisation) -> None:  # type: ignore[no-unty
     assert "has been changed" in output
 
 
-def test_a_deleted_event_in_the_middle_is_named(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_event_in_the_middle_is_named(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     events = _events(appraisal)
     events[5].delete()
@@ -73,7 +73,7 @@ def test_a_deleted_event_in_the_middle_is_named(organisation) -> None:  # type: 
     assert "expected event 6 here" in output
 
 
-def test_removing_the_newest_events_is_detected(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_removing_the_newest_events_is_detected(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     events = _events(appraisal)
     for event in events[-2:]:
@@ -83,7 +83,7 @@ def test_removing_the_newest_events_is_detected(organisation) -> None:  # type: 
     assert f"appraisal {appraisal.pk}, the end of the trail" in output
 
 
-def test_an_inserted_event_is_detected(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_an_inserted_event_is_detected(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     events = _events(appraisal)
     # Make room after event 3 and slip a forged event in, with a plausible hash.
@@ -104,7 +104,7 @@ def test_an_inserted_event_is_detected(organisation) -> None:  # type: ignore[no
     assert f"appraisal {appraisal.pk}, event 4 (answer.saved P9)" in output
 
 
-def test_reordered_events_are_detected(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_reordered_events_are_detected(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     first, second = _events(appraisal)[1:3]
     AuditEvent.objects.filter(pk=first.pk).update(sequence=9999)
@@ -115,7 +115,7 @@ def test_reordered_events_are_detected(organisation) -> None:  # type: ignore[no
     assert f"event {first.sequence} ({second.action} {second.target})" in output
 
 
-def test_changing_an_approved_record_behind_the_services_is_detected(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_changing_an_approved_record_behind_the_services_is_detected(organisation) -> None:
     appraisal = approved(organisation)
     Answer.objects.filter(appraisal=appraisal, question_id="T1").update(rationale="Rewritten after approval.")
     code, output = verify()
@@ -124,7 +124,7 @@ def test_changing_an_approved_record_behind_the_services_is_detected(organisatio
     assert "no longer matches" in output
 
 
-def test_only_the_first_problem_of_each_appraisal_is_named_and_others_still_checked(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_first_problem_of_each_appraisal_is_named_and_others_still_checked(organisation) -> None:
     broken = complete_appraisal(organisation)
     also_broken = complete_appraisal(organisation)
     AuditEvent.objects.filter(appraisal=broken, sequence=2).update(target="X")

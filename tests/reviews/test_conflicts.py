@@ -19,7 +19,7 @@ from ..appraisals.factories import ROWS, make_project
 from .helpers import person
 
 
-def test_a_stale_save_shows_both_texts_and_keeps_the_users_own(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_save_shows_both_texts_and_keeps_the_users_own(client_as, organisation) -> None:
     lead = person("lead")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead
@@ -46,7 +46,7 @@ def test_a_stale_save_shows_both_texts_and_keeps_the_users_own(client_as, organi
     assert Answer.objects.get(appraisal=appraisal, question_id="P2").rationale == "Both views."
 
 
-def test_register_rows_conflict_too(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_register_rows_conflict_too(client_as, organisation) -> None:
     lead = person("lead")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead
@@ -119,7 +119,7 @@ def test_simultaneous_saves_from_the_same_version_200_times(live_server: Any, or
         barrier = threading.Barrier(2)
         results: dict[str, tuple[int, str]] = {}
 
-        def save(who: str, barrier=barrier, results=results, round_=round_, version=version) -> None:  # type: ignore[no-untyped-def]
+        def save(who: str, barrier=barrier, results=results, round_=round_, version=version) -> None:
             barrier.wait()
             results[who] = people[who].request(
                 "POST",

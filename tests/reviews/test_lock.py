@@ -89,7 +89,7 @@ def snapshot(appraisal: Appraisal) -> tuple[object, ...]:
     )
 
 
-def test_every_write_url_refuses_an_approved_appraisal(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_every_write_url_refuses_an_approved_appraisal(organisation) -> None:
     appraisal = approved(organisation)
     reviews_comment = Comment.objects.create(
         appraisal=appraisal, target="P1", author=person("reviewer"), text="Old"
@@ -112,7 +112,7 @@ def test_every_write_url_refuses_an_approved_appraisal(organisation) -> None:  #
     assert not failures, "\n".join(failures)
 
 
-def test_the_services_refuse_an_approved_appraisal_whatever_calls_them(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_services_refuse_an_approved_appraisal_whatever_calls_them(organisation) -> None:
     appraisal = approved(organisation)
     before = snapshot(appraisal)
     lead, approver = person("lead"), person("approver")
@@ -143,7 +143,7 @@ def test_the_services_refuse_an_approved_appraisal_whatever_calls_them(organisat
     assert snapshot(appraisal) == before
 
 
-def test_the_locked_page_says_what_to_do(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_locked_page_says_what_to_do(client_as, organisation) -> None:
     appraisal = approved(organisation)
     response = client_as("lead").get(f"/appraisals/{appraisal.pk}/registers/risks/add/")
     assert response.status_code == 409

@@ -39,7 +39,7 @@ class ReviewWorkflow(RuleBasedStateMachine):
         self.appraisal = services.start_appraisal(project=project, stage="inception", user=lead)
         self.approved_state: tuple[object, ...] | None = None
 
-    def _try(self, action) -> None:  # type: ignore[no-untyped-def]
+    def _try(self, action) -> None:
         # A refusal is always an acceptable outcome; the invariants judge the rest.
         with contextlib.suppress(services.ServiceError):
             action()

@@ -21,7 +21,7 @@ def status(appraisal: Appraisal) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_lead_submits_a_complete_appraisal(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_lead_submits_a_complete_appraisal(client_as, organisation, role: str) -> None:
     appraisal = complete_appraisal(organisation)
     response = client_as(role).post(f"/appraisals/{appraisal.pk}/steps/submit/", {"reason": ""})
     if role == "lead":
@@ -40,7 +40,7 @@ def test_only_the_lead_submits_a_complete_appraisal(client_as, organisation, rol
         assert status(appraisal) == "draft"
 
 
-def test_an_incomplete_appraisal_cannot_be_submitted(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_an_incomplete_appraisal_cannot_be_submitted(client_as, organisation) -> None:
     from trustworthy.appraisals import services
 
     from ..appraisals.factories import make_project
@@ -55,7 +55,7 @@ def test_an_incomplete_appraisal_cannot_be_submitted(client_as, organisation) ->
     assert status(appraisal) == "draft"
 
 
-def test_answers_carried_forward_must_be_confirmed_before_review(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_answers_carried_forward_must_be_confirmed_before_review(client_as, organisation) -> None:
     from trustworthy.appraisals import services
 
     project = complete_appraisal(organisation).project
@@ -65,7 +65,7 @@ def test_answers_carried_forward_must_be_confirmed_before_review(client_as, orga
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_reviewers_record_verdicts_and_request_changes(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_reviewers_record_verdicts_and_request_changes(client_as, organisation, role: str) -> None:
     appraisal = in_review(organisation)
     verdicts = {"verdict_parameters": "needs-work", "comment_parameters": "Say more about P6.",
                 "verdict_principles": "acceptable", "verdict_tests": "acceptable"}  # fmt: skip
@@ -79,7 +79,7 @@ def test_only_reviewers_record_verdicts_and_request_changes(client_as, organisat
     assert status(appraisal) == ("changes-requested" if role == "reviewer" else "in-review")
 
 
-def test_a_verdict_other_than_acceptable_needs_a_comment(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_verdict_other_than_acceptable_needs_a_comment(client_as, organisation) -> None:
     appraisal = in_review(organisation)
     response = client_as("reviewer").post(
         f"/appraisals/{appraisal.pk}/review/",
@@ -93,7 +93,7 @@ def test_a_verdict_other_than_acceptable_needs_a_comment(client_as, organisation
     assert not SectionReview.objects.exists()
 
 
-def test_requesting_changes_needs_a_reason_and_tells_the_lead(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_requesting_changes_needs_a_reason_and_tells_the_lead(client_as, organisation) -> None:
     appraisal = in_review(organisation)
     mail.outbox.clear()
     response = client_as("reviewer").post(
@@ -109,7 +109,7 @@ def test_requesting_changes_needs_a_reason_and_tells_the_lead(client_as, organis
     assert "P6 is thin." in mail.outbox[0].body
 
 
-def test_the_lead_answers_and_resubmits_in_a_new_round(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_lead_answers_and_resubmits_in_a_new_round(client_as, organisation) -> None:
     appraisal = in_review(organisation)
     client_as("reviewer").post(
         f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": "P6 is thin."}
@@ -125,7 +125,7 @@ def test_the_lead_answers_and_resubmits_in_a_new_round(client_as, organisation) 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_approver_signs_after_a_clean_review(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_approver_signs_after_a_clean_review(client_as, organisation, role: str) -> None:
     from .helpers import decide
 
     appraisal = in_review(organisation)
@@ -149,7 +149,7 @@ def test_only_the_approver_signs_after_a_clean_review(client_as, organisation, r
         assert status(appraisal) == "in-review"
 
 
-def test_withdrawing_needs_a_reason(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawing_needs_a_reason(client_as, organisation) -> None:
     appraisal = complete_appraisal(organisation)
     client_as("lead").post(f"/appraisals/{appraisal.pk}/steps/withdraw/", {"reason": ""})
     assert status(appraisal) == "draft"
@@ -158,7 +158,7 @@ def test_withdrawing_needs_a_reason(client_as, organisation) -> None:  # type: i
     assert StatusChange.objects.get(appraisal=appraisal).reason == "Funding withdrawn."
 
 
-def test_a_new_version_keeps_the_approved_one_and_shows_what_changed(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_version_keeps_the_approved_one_and_shows_what_changed(client_as, organisation) -> None:
     old = approved(organisation)
     assert client_as("lead").post(f"/appraisals/{old.pk}/new-version/", {"reason": ""}).status_code == 200
     response = client_as("lead").post(f"/appraisals/{old.pk}/new-version/", {"reason": "New funding rules."})
@@ -179,7 +179,7 @@ def test_a_new_version_keeps_the_approved_one_and_shows_what_changed(client_as, 
     assert client_as("viewer").get(f"/appraisals/{old.pk}/").status_code == 200
 
 
-def test_history_shows_who_did_what(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_history_shows_who_did_what(client_as, organisation) -> None:
     appraisal = approved(organisation)
     page = client_as("viewer").get(f"/appraisals/{appraisal.pk}/history/").content.decode()
     assert "Answer saved: P1" in page
@@ -187,7 +187,7 @@ def test_history_shows_who_did_what(client_as, organisation) -> None:  # type: i
     assert "Approver of Northshire Council" in page
 
 
-def test_comments_thread_resolve_and_tell_the_person_who_answered(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_comments_thread_resolve_and_tell_the_person_who_answered(client_as, organisation) -> None:
     appraisal = complete_appraisal(organisation)
     mail.outbox.clear()
     url = f"/appraisals/{appraisal.pk}/questions/P2/"
@@ -211,7 +211,7 @@ def test_comments_thread_resolve_and_tell_the_person_who_answered(client_as, org
     assert comment.resolved_by == person("lead")
 
 
-def test_reminders_email_owners_of_decisions_due_for_review(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_email_owners_of_decisions_due_for_review(organisation) -> None:
     import datetime
 
     from click.testing import CliRunner
@@ -227,7 +227,7 @@ def test_reminders_email_owners_of_decisions_due_for_review(organisation) -> Non
     assert f"/projects/{appraisal.project_id}/" in mail.outbox[0].body
 
 
-def test_comments_on_a_register_row_show_beside_the_row(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_comments_on_a_register_row_show_beside_the_row(client_as, organisation) -> None:
     appraisal = complete_appraisal(organisation)
     row = appraisal.register_rows.get(register="risks")
     url = f"/appraisals/{appraisal.pk}/questions/P7/"
@@ -241,7 +241,7 @@ def test_comments_on_a_register_row_show_beside_the_row(client_as, organisation)
     assert "Is 4 severe enough?" in card
 
 
-def test_the_projects_list_shows_decisions_due_for_review(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_projects_list_shows_decisions_due_for_review(client_as, organisation) -> None:
     import datetime
 
     appraisal = approved(organisation)

@@ -30,11 +30,11 @@ def _row_text(data: AppraisalData, register: str, values: dict[str, object]) -> 
 
 def compare(old: AppraisalData, new: AppraisalData) -> list[Change]:
     changes: list[Change] = []
-    for key in sorted(set(old.answers) | set(new.answers)):
-        before, after = _answer_text(old, key), _answer_text(new, key)
+    for answer_key in sorted(set(old.answers) | set(new.answers)):
+        before, after = _answer_text(old, answer_key), _answer_text(new, answer_key)
         if before != after:
             kind = "added" if not before else "removed" if not after else "changed"
-            changes.append(Change(key, kind, before, after))
+            changes.append(Change(answer_key, kind, before, after))
     for register in new.framework.registers:
         old_rows = [_row_text(old, register.id, r.data) for r in old.rows.get(register.id, [])]
         new_rows = [_row_text(new, register.id, r.data) for r in new.rows.get(register.id, [])]

@@ -23,9 +23,9 @@ def threads(appraisal: Appraisal, target: str | None = None) -> list[Thread]:
         return threads_for_targets(appraisal, [target])
     query = Comment.objects.filter(appraisal=appraisal).select_related("author", "resolved_by")
     replies: dict[int, list[Comment]] = defaultdict(list)
-    roots = []
+    roots: list[Comment] = []
     for comment in query.order_by("created_at", "id"):
-        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)  # type: ignore[index]
+        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)
     return [Thread(c, tuple(replies[c.pk])) for c in roots]
 
 
@@ -42,9 +42,9 @@ def threads_for_targets(appraisal: Appraisal, targets: list[str]) -> list[Thread
         "author", "resolved_by"
     )
     replies: dict[int, list[Comment]] = defaultdict(list)
-    roots = []
+    roots: list[Comment] = []
     for comment in query.order_by("created_at", "id"):
-        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)  # type: ignore[index]
+        (replies[comment.parent_id] if comment.parent_id else roots).append(comment)
     return [Thread(c, tuple(replies[c.pk])) for c in roots]
 
 

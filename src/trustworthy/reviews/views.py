@@ -24,7 +24,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _appraisal(request: HttpRequest, pk: int) -> tuple[Appraisal, Membership]:
-    org_ids = [m.organisation_id for m in request.memberships]  # type: ignore[attr-defined]
+    org_ids = [m.organisation_id for m in request.memberships]
     appraisal = appraisal_selectors.appraisal_in(organisation_ids=org_ids, appraisal_id=pk)
     return appraisal, membership_for(request, appraisal.organisation_id)
 
@@ -39,7 +39,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReviewForm(request.POST if request.method == "POST" else None, framework=data.framework)
     if request.method == "POST" and form.is_valid():
-        services.review_sections(appraisal=appraisal, user=request.user, verdicts=form.verdicts())  # type: ignore[arg-type]
+        services.review_sections(appraisal=appraisal, user=request.user, verdicts=form.verdicts())
         messages.success(request, "Your review is saved.")
         return redirect(f"/appraisals/{appraisal.pk}/review/")
     return render(
@@ -85,7 +85,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 )
             services.transition(
                 appraisal=appraisal, name=name, user=request.user, reason=form.cleaned_data["reason"]
-            )  # type: ignore[arg-type]
+            )
         except services.LockedError:
             raise
         except services.ServiceError as exc:
@@ -122,7 +122,7 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
         services.add_comment(
             appraisal=appraisal,
             user=request.user,
-            target=form.cleaned_data["target"],  # type: ignore[arg-type]
+            target=form.cleaned_data["target"],
             text=form.cleaned_data["text"],
             parent=parent,
         )
@@ -148,7 +148,7 @@ def resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
     appraisal, _ = _appraisal(request, pk)
     comment = get_object_or_404(Comment, pk=comment_id, appraisal=appraisal)
     if request.method == "POST":
-        services.resolve_comment(comment=comment, user=request.user)  # type: ignore[arg-type]
+        services.resolve_comment(comment=comment, user=request.user)
         messages.success(request, "Comment marked as resolved.")
         return redirect(_back(request, appraisal))
     return render(
@@ -186,7 +186,7 @@ def new_version(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             new = services.start_new_version(
                 appraisal=appraisal, user=request.user, reason=form.cleaned_data["reason"]
-            )  # type: ignore[arg-type]
+            )
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
