@@ -41,9 +41,13 @@ def test_a_full_review_round(page_as: Any, organisation: Any) -> None:
     click(reviewer, "button", "Save review")
     expect(reviewer.get_by_text("Your review is saved.")).to_be_visible()
     visit(reviewer, f"{tasks}questions/P6/")
-    reviewer.get_by_label("Add a comment").fill("Please add the cost of four coordinators.")
-    click(reviewer, "button", "Add comment")
-    expect(reviewer.locator(".app-comments")).to_contain_text("Please add the cost of four coordinators.")
+    comments = reviewer.get_by_role("region", name="Comments", exact=True)
+    comments.get_by_label("Add a comment").fill("Please add the cost of four coordinators.")
+    comments.get_by_role("button", name="Add comment").click()
+    assert_accessible(reviewer)
+    expect(reviewer.get_by_role("region", name="Comments", exact=True)).to_contain_text(
+        "Please add the cost of four coordinators."
+    )
     visit(reviewer, tasks)
     click(reviewer, "link", "Request changes")
     reviewer.get_by_label("Why?").fill("Section 1 needs the costs in P6.")
@@ -51,10 +55,14 @@ def test_a_full_review_round(page_as: Any, organisation: Any) -> None:
     expect(reviewer.locator(".app-status")).to_contain_text("Changes requested")
 
     visit(lead, f"{tasks}questions/P6/")
-    expect(lead.locator(".app-comments")).to_contain_text("Please add the cost of four coordinators.")
-    lead.locator("summary", has_text="Reply").click()
-    lead.get_by_label("Your reply").fill("Added: £180,000 a year.")
-    click(lead, "button", "Reply")
+    expect(lead.get_by_role("region", name="Comments", exact=True)).to_contain_text(
+        "Please add the cost of four coordinators."
+    )
+    thread = lead.get_by_role("region", name="Comments", exact=True)
+    thread.locator("summary", has_text="Reply").click()
+    thread.get_by_label("Your reply").fill("Added: £180,000 a year.")
+    thread.get_by_role("button", name="Reply").click()
+    assert_accessible(lead)
     lead.get_by_label("Summary").fill(
         "Four coordinators cost £180,000 a year, moved from the edge-of-care budget."
     )
