@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 TARGET_SECONDS = {"pdf": 2.0, "docx": 1.0}
 
@@ -47,11 +47,11 @@ def _setup() -> int:
     )
     fill_appraisal(appraisal, lead)
     for number in range(49):
-        risk = cast("dict[str, Any]", ROWS["risks"]).copy()
+        risk = dict(ROWS["risks"])
         risk.update(likelihood=number % 5 + 1, severity=(number // 5) % 5 + 1)
         risk["description"] = f"Risk {number + 2}: delay in urgent cases in area {number}"
         services.add_register_row(appraisal=appraisal, register_id="risks", data=risk)
-        benefit = cast("dict[str, Any]", ROWS["benefits"]).copy()
+        benefit = dict(ROWS["benefits"])
         benefit["description"] = f"Benefit {number + 2}: more children stay safely at home"
         services.add_register_row(appraisal=appraisal, register_id="benefits", data=benefit)
     decide(appraisal, lead)

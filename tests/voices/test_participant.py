@@ -6,7 +6,7 @@ import datetime
 import re
 
 import pytest
-import textstat  # type: ignore[import-untyped]  # the package ships no type information
+import textstat  # the package ships no type information
 from django.db import connection
 from django.test import Client
 from django.utils import timezone

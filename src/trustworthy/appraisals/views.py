@@ -301,7 +301,7 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
             services.save_answer(
                 appraisal=appraisal,
                 question_id=q.id,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 value=form.cleaned_data.get("value", ""),
                 rationale=form.cleaned_data["rationale"],
                 evidence=form.cleaned_data["evidence"],
@@ -370,7 +370,7 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
                 appraisal=appraisal,
                 question_id=q.id,
                 aspect=aspect,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 value=form.cleaned_data["value"],
                 rationale=form.cleaned_data["rationale"],
                 ratings=form.ratings(),
@@ -433,7 +433,7 @@ def participation_group(request: HttpRequest, pk: int, stakeholder: str) -> Http
                 reason=fields["reason"],
                 summary=fields["summary"],
                 user=request.user,
-                expected_version=fields["version"],  # type: ignore[arg-type]
+                expected_version=fields["version"],
             )
         except services.ConflictError as exc:
             conflict = exc.current
@@ -492,13 +492,13 @@ def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | 
                     appraisal=appraisal,
                     register_id=register_id,
                     data=form.cleaned_data,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                 )
             else:
                 services.change_register_row(
                     row=row,
                     data=form.cleaned_data,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                     expected_version=form.cleaned_data["version"],
                 )
         except services.ConflictError as exc:
@@ -532,7 +532,7 @@ def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id:
     _require_answer(membership, appraisal)
     data = selectors.load_appraisal(appraisal, for_question=framework.question(register.question))
     if request.method == "POST":
-        services.remove_register_row(row=row, user=request.user)  # type: ignore[arg-type]
+        services.remove_register_row(row=row, user=request.user)
         messages.success(request, f"{register.name}: row removed.")
         return redirect(f"/appraisals/{appraisal.pk}/questions/{register.question}/")
     return render(
@@ -610,7 +610,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_decision(
                 appraisal=appraisal, user=request.user, expected_version=expected, **fields
-            )  # type: ignore[arg-type]
+            )
         except services.ConflictError as exc:
             conflict = exc.current
             _with_version(form, exc.version)
