@@ -167,7 +167,7 @@ def test_lead_completes_an_inception_appraisal_and_approver_decides(page: Page, 
     page.get_by_label("Date of decision").fill("2026-11-26")
     save(page, "Record decision")
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
-    expect(page.locator(".govuk-summary-list").first).to_contain_text("Proceed with mitigations")
+    expect(page.locator(".app-decision")).to_contain_text("Proceed with mitigations")
 
 
 def test_a_page_with_errors_keeps_everything_typed(page: Page, organisation: Any) -> None:
