@@ -137,7 +137,7 @@ def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
         created_by=user,
     )
     if previous is not None:
-        _carry_forward(previous, appraisal, user)
+        copy_contents(previous, appraisal, user, carried_forward=True)
     audit.record(
         appraisal,
         actor=user,
@@ -154,7 +154,12 @@ def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
     return appraisal
 
 
-def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
+def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_forward: bool) -> None:
+    """Copy answers, register rows, ratings and participation into a new appraisal.
+
+    Used for the next stage (each copy marked carried forward, to confirm or change) and
+    for a new version of an approved appraisal (copied as they stand).
+    """
     Answer.objects.bulk_create(
         Answer(
             appraisal=target,
@@ -163,14 +168,20 @@ def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
             value=a.value,
             rationale=a.rationale,
             evidence=a.evidence,
-            carried_forward=True,
+            carried_forward=carried_forward,
             updated_by=user,
             lock_version=1,
         )
         for a in source.answers.all()
     )
     RegisterRow.objects.bulk_create(
-        RegisterRow(appraisal=target, register=r.register, data=r.data, carried_forward=True, lock_version=1)
+        RegisterRow(
+            appraisal=target,
+            register=r.register,
+            data=r.data,
+            carried_forward=carried_forward,
+            lock_version=1,
+        )
         for r in source.register_rows.order_by("created_at", "id")
     )
     PrincipleRating.objects.bulk_create(
@@ -180,7 +191,7 @@ def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
             principle_id=r.principle_id,
             rating=r.rating,
             note=r.note,
-            carried_forward=True,
+            carried_forward=carried_forward,
         )
         for r in source.principle_ratings.all()
     )
@@ -191,7 +202,7 @@ def _carry_forward(source: Appraisal, target: Appraisal, user: User) -> None:
             mode=p.mode,
             reason=p.reason,
             summary=p.summary,
-            carried_forward=True,
+            carried_forward=carried_forward,
             lock_version=1,
         )
         for p in source.participation.all()

@@ -12,12 +12,9 @@ from django.utils import timezone
 from trustworthy.appraisals.models import (
     Answer,
     Appraisal,
-    Participation,
-    PrincipleRating,
-    RegisterRow,
 )
 from trustworthy.appraisals.selectors import load_appraisal
-from trustworthy.appraisals.services import LockedError, ServiceError, lock_for_change
+from trustworthy.appraisals.services import LockedError, ServiceError, copy_contents, lock_for_change
 from trustworthy.core import audit
 from trustworthy.organisations.models import Membership, User
 from trustworthy.voices.rules import submission_blockers
@@ -245,40 +242,7 @@ def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appra
         version_reason=reason.strip(),
         created_by=user,
     )
-    Answer.objects.bulk_create(
-        Answer(
-            appraisal=new,
-            question_id=a.question_id,
-            aspect=a.aspect,
-            value=a.value,
-            rationale=a.rationale,
-            evidence=a.evidence,
-            updated_by=user,
-            lock_version=1,
-        )
-        for a in appraisal.answers.all()
-    )
-    RegisterRow.objects.bulk_create(
-        RegisterRow(appraisal=new, register=r.register, data=r.data, lock_version=1)
-        for r in appraisal.register_rows.order_by("created_at", "id")
-    )
-    PrincipleRating.objects.bulk_create(
-        PrincipleRating(
-            appraisal=new, aspect=r.aspect, principle_id=r.principle_id, rating=r.rating, note=r.note
-        )
-        for r in appraisal.principle_ratings.all()
-    )
-    Participation.objects.bulk_create(
-        Participation(
-            appraisal=new,
-            stakeholder=p.stakeholder,
-            mode=p.mode,
-            reason=p.reason,
-            summary=p.summary,
-            lock_version=1,
-        )
-        for p in appraisal.participation.all()
-    )
+    copy_contents(appraisal, new, user, carried_forward=False)
     audit.record(
         new,
         actor=user,
