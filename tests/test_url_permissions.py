@@ -48,6 +48,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "appraisal-route": ALL,
     "appraisal-check": ALL,
     "appraisal-decision": ALL,
+    "appraisal-criteria": only("lead", "contributor"),
     "appraisal-review": ALL,
     "appraisal-step": only("lead"),  # tested with the "submit" step, which is the lead's
     "appraisal-comments": ALL,

@@ -8,6 +8,7 @@ import pytest
 
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.framework import default_framework
 from trustworthy.organisations.models import Organisation, User
 
 from ..appraisals.factories import decide, fill_appraisal, make_project
@@ -34,6 +35,11 @@ def make_decided(organisation: Organisation) -> Appraisal:
     )
     appraisal = fill_appraisal(
         services.start_appraisal(project=project, stage="inception", user=lead), lead, rows_each=2
+    )
+    services.save_criteria(
+        appraisal=appraisal,
+        user=lead,
+        ratings={c.id: ("partly", f"Not yet on {c.id}.") for c in default_framework().rateable_criteria()},
     )
     approver = User.objects.get(email="approver@council.test")
     decide(appraisal, approver)

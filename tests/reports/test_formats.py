@@ -21,7 +21,7 @@ from trustworthy.reports.document import VOICES_TITLE, VoiceCount, VoiceItem, Vo
 from trustworthy.reports.services import record_for
 
 from ..appraisals.factories import make_project
-from .conftest import approve
+from .conftest import approve, make_decided
 
 pytestmark = pytest.mark.django_db
 FW = default_framework()
@@ -83,8 +83,8 @@ def test_html_holds_every_question_and_answer(decided: Appraisal) -> None:
         assert f"Our reasons for {q.id}." in html
     assert "Delay in urgent cases" in html
     assert "We weighed it all." in html
-    assert html.count("<svg") == 2  # risk matrix and principles; the D1-D5 profile has no ratings yet
-    assert "have not been rated for this appraisal" in html
+    assert html.count("<svg") == 3  # risk matrix, principles and the D1-D5 profile
+    assert "Not yet on D3b." in html
     assert "@page" in html  # print styles
 
 
@@ -192,12 +192,21 @@ def test_public_version_leaves_out_names_and_excluded_items(decided: Appraisal) 
 def test_charts_keep_to_the_content_security_policy(decided: Appraisal) -> None:
     charts = all_charts(record_for(decided))
     drawn = [c for c in charts if c.svg]
-    assert [c.id for c in drawn] == ["risk-matrix", "principles"]
+    assert [c.id for c in drawn] == ["risk-matrix", "principles", "profile"]
     for chart in drawn:
         assert "style=" not in chart.svg
         assert "<style" not in chart.svg
         assert 'role="img"' in chart.svg
         assert chart.rows
     profile = charts[2]
+    assert [row[0] for row in profile.rows] == ["D1", "D2", "D3a", "D3b", "D3c", "D4", "D5"]
+
+
+def test_the_profile_chart_says_so_when_nothing_is_rated(organisation) -> None:  # type: ignore[no-untyped-def]
+    from trustworthy.appraisals.models import CriterionRating
+
+    appraisal = make_decided(organisation)
+    CriterionRating.objects.filter(appraisal=appraisal).delete()
+    profile = all_charts(record_for(appraisal))[2]
     assert profile.svg == ""
     assert "not been rated" in profile.empty

@@ -339,3 +339,28 @@ class DecisionForm(forms.Form):
             if problem:
                 self.add_error("departure_reason", problem)
         return cleaned
+
+
+class CriteriaForm(forms.Form):
+    """A rating and a note for every criterion of trustworthy innovation."""
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = framework.rateable_criteria()
+        choices = [(r.id, r.label) for r in framework.criterion_ratings]
+        for criterion in self.criteria:
+            self.fields[f"rating_{criterion.id}"] = radios(
+                criterion.id, choices, what=f"a rating for {criterion.id}"
+            )
+            self.fields[f"note_{criterion.id}"] = text(
+                f"Note on {criterion.id}", required=False, max_length=2000
+            )
+
+    def criterion_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"rating_{c.id}"], self[f"note_{c.id}"]) for c in self.criteria]
+
+    def ratings(self) -> dict[str, tuple[str, str]]:
+        return {
+            c.id: (self.cleaned_data[f"rating_{c.id}"], self.cleaned_data.get(f"note_{c.id}", ""))
+            for c in self.criteria
+        }

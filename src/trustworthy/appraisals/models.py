@@ -210,6 +210,20 @@ class Participation(models.Model):
         ]
 
 
+class CriterionRating(models.Model):
+    """How far the project meets one criterion of trustworthy innovation (D1-D5, D3a-D3c)."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="criterion_ratings")
+    criterion_id = models.CharField(max_length=10)
+    rating = models.CharField(max_length=20, choices=[(r.id, r.label) for r in _FW.criterion_ratings])
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "criterion_id"], name="one_rating_per_criterion")
+        ]
+
+
 class Decision(models.Model):
     """The decision an approver records, with the route as it stood when it was made."""
 

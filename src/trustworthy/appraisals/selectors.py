@@ -26,7 +26,16 @@ from trustworthy.framework import (
 from trustworthy.organisations.models import Organisation
 
 from .frameworks import framework_for
-from .models import Answer, Appraisal, Decision, Participation, PrincipleRating, Project, RegisterRow
+from .models import (
+    Answer,
+    Appraisal,
+    CriterionRating,
+    Decision,
+    Participation,
+    PrincipleRating,
+    Project,
+    RegisterRow,
+)
 
 
 def projects_for(*, organisation: Organisation) -> QuerySet[Project]:
@@ -52,6 +61,10 @@ def appraisal_in(*, organisation_ids: list[int], appraisal_id: int) -> Appraisal
         pk=appraisal_id,
         organisation_id__in=organisation_ids,
     )
+
+
+def criterion_ratings(appraisal: Appraisal) -> list[CriterionRating]:
+    return list(CriterionRating.objects.filter(appraisal=appraisal).order_by("criterion_id"))
 
 
 def appraisals_of(project: Project) -> QuerySet[Appraisal]:

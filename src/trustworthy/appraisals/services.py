@@ -22,6 +22,7 @@ from .frameworks import current_framework
 from .models import (
     Answer,
     Appraisal,
+    CriterionRating,
     Decision,
     Participation,
     PrincipleRating,
@@ -494,6 +495,27 @@ def save_participation(
     )
     _touch(appraisal)
     return record
+
+
+@transaction.atomic
+def save_criteria(*, appraisal: Appraisal, user: User | None, ratings: Mapping[str, tuple[str, str]]) -> None:
+    """Rate the project against the criteria of trustworthy innovation (all of them at once)."""
+    framework = current_framework()
+    expected = {c.id for c in framework.rateable_criteria()}
+    if set(ratings) != expected:
+        raise ServiceError("Rate every criterion.")
+    if any(rating not in {r.id for r in framework.criterion_ratings} for rating, _ in ratings.values()):
+        raise ServiceError("Choose a rating from the list.")
+    lock_for_change(appraisal)
+    existing = {r.criterion_id: r for r in CriterionRating.objects.filter(appraisal=appraisal)}
+    before = {cid: [r.rating, r.note] for cid, r in existing.items()} or None
+    for criterion_id, (rating, note) in ratings.items():
+        CriterionRating.objects.update_or_create(
+            appraisal=appraisal, criterion_id=criterion_id, defaults={"rating": rating, "note": note.strip()}
+        )
+    after = {cid: [rating, note.strip()] for cid, (rating, note) in ratings.items()}
+    audit.record(appraisal, actor=user, action="criteria.rated", target="D1-D5", before=before, after=after)
+    _touch(appraisal)
 
 
 def departure_problem(*, allowed: Sequence[str], decision: str, departure_reason: str) -> str | None:

@@ -34,4 +34,5 @@ urlpatterns = [
     path("appraisals/<int:pk>/route/", views.route, name="appraisal-route"),
     path("appraisals/<int:pk>/check/", views.check_answers, name="appraisal-check"),
     path("appraisals/<int:pk>/decision/", views.decision, name="appraisal-decision"),
+    path("appraisals/<int:pk>/criteria/", views.criteria, name="appraisal-criteria"),
 ]

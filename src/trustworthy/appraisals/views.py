@@ -25,6 +25,7 @@ from trustworthy.reviews.services import due_for_review
 from . import selectors, services
 from .forms import (
     AnswerForm,
+    CriteriaForm,
     DecisionForm,
     ParticipationForm,
     PrinciplesForm,
@@ -634,4 +635,29 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             **_comments(appraisal, "decision"),
         ),
         status=409 if conflict is not None else 200,
+    )
+
+
+@login_required
+@GET_POST
+def criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate the project against the paper's definition of trustworthy innovation (D1 to D5)."""
+    appraisal, membership = _appraisal(request, pk)
+    _require_answer(membership, appraisal)
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    initial: dict[str, Any] = {}
+    for rating in selectors.criterion_ratings(appraisal):
+        initial |= {
+            f"rating_{rating.criterion_id}": rating.rating,
+            f"note_{rating.criterion_id}": rating.note,
+        }
+    form = CriteriaForm(_form_data(request), framework=framework, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_criteria(appraisal=appraisal, user=request.user, ratings=form.ratings())
+        messages.success(request, "Ratings against the criteria of trustworthy innovation saved.")
+        return redirect(f"/appraisals/{appraisal.pk}/")
+    return render(
+        request,
+        "appraisals/criteria.html",
+        {"appraisal": appraisal, "framework": framework, "form": form, "title": "Trustworthy innovation"},
     )

@@ -221,5 +221,9 @@ class Framework:
     def decision(self, decision_id: str) -> Decision:
         return next(d for d in self.decisions if d.id == decision_id)
 
+    def rateable_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria rated one by one: D3 is rated through its parts D3a-D3c."""
+        return tuple(part for c in self.criteria for part in (c.parts or (c,)))
+
     def stage(self, stage_id: str) -> Stage:
         return next(s for s in self.stages if s.id == stage_id)

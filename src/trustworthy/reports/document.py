@@ -354,8 +354,18 @@ def _question_item(fw: Framework, q: Question, answers: Mapping[str, Any]) -> Qu
 
 
 def _profile(appraisal: Any, fw: Framework) -> tuple[CriterionRating, ...]:
-    """D1-D5 ratings where they are recorded; none are collected in the web flow yet."""
-    return ()
+    """D1-D5 ratings (D3 through its parts), in the framework's order, where they are recorded."""
+    from trustworthy.appraisals.selectors import criterion_ratings
+
+    given = {r.criterion_id: r for r in criterion_ratings(appraisal)}
+    labels = {r.id: r.label for r in fw.criterion_ratings}
+    return tuple(
+        CriterionRating(
+            c.id, c.text, given[c.id].rating, labels.get(given[c.id].rating, ""), given[c.id].note
+        )
+        for c in fw.rateable_criteria()
+        if c.id in given
+    )
 
 
 def _voices(appraisal: Any) -> VoicesSection | None:

@@ -300,6 +300,12 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
                     appraisal=appraisal, question_id=q.id, aspect=aspect.id, user=user, value=answer["value"],
                     rationale=answer["rationale"], evidence=answer["evidence"],
                 )  # fmt: skip
+    if profile := doc.get("profile"):
+        services.save_criteria(
+            appraisal=appraisal,
+            user=user,
+            ratings={c["criterion"]: (c["rating"], c["note"]) for c in profile},
+        )
     decision = doc["decision"]
     if decision is not None:
         services.record_decision(

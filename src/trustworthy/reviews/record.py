@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from trustworthy.appraisals.models import Appraisal
-from trustworthy.appraisals.selectors import load_appraisal
+from trustworthy.appraisals.selectors import criterion_ratings, load_appraisal
 from trustworthy.core.audit import canonical_json
 
 
@@ -27,6 +27,7 @@ def canonical_record(appraisal: Appraisal) -> dict[str, Any]:
         "registers": {r: [row.data for row in rows] for r, rows in sorted(data.rows.items())},
         "ratings": {f"{a}:{p}": [r.rating, r.note] for (a, p), r in sorted(data.ratings.items())},
         "participation": {s: [p.mode, p.reason, p.summary] for s, p in sorted(data.participation.items())},
+        "criteria": {r.criterion_id: [r.rating, r.note] for r in criterion_ratings(appraisal)},
         "decision": None
         if decision is None
         else {
