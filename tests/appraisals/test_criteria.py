@@ -22,7 +22,7 @@ def test_d3_is_rated_through_its_parts() -> None:
     assert tuple(c.id for c in default_framework().rateable_criteria()) == CRITERIA
 
 
-def test_the_lead_rates_every_criterion_and_the_record_shows_the_profile(client_as, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_lead_rates_every_criterion_and_the_record_shows_the_profile(client_as, organisation) -> None:
     lead = User.objects.get(email="lead@council.test")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead
@@ -50,7 +50,7 @@ def test_the_lead_rates_every_criterion_and_the_record_shows_the_profile(client_
 
 
 @pytest.mark.parametrize("role", ["admin", "reviewer", "approver", "viewer"])
-def test_only_people_who_answer_rate_the_criteria(client_as, organisation, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_people_who_answer_rate_the_criteria(client_as, organisation, role: str) -> None:
     lead = User.objects.get(email="lead@council.test")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead

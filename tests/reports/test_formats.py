@@ -202,7 +202,7 @@ def test_charts_keep_to_the_content_security_policy(decided: Appraisal) -> None:
     assert [row[0] for row in profile.rows] == ["D1", "D2", "D3a", "D3b", "D3c", "D4", "D5"]
 
 
-def test_the_profile_chart_says_so_when_nothing_is_rated(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_profile_chart_says_so_when_nothing_is_rated(organisation) -> None:
     from trustworthy.appraisals.models import CriterionRating
 
     appraisal = make_decided(organisation)
