@@ -232,3 +232,23 @@ def test_other_organisations_objects_are_404(client_as, appraisal: Appraisal, ot
         # Read-only pages refuse POST as 405 before looking anything up, for any id.
         assert outsider.post(url, {"value": "yes", "rationale": "r"}).status_code in (404, 405)
     assert not Answer.objects.exists()
+
+
+def test_text_that_looks_like_personal_data_is_pointed_out_before_saving(
+    client_as, appraisal: Appraisal
+) -> None:
+    url = f"/appraisals/{appraisal.pk}/questions/P1/"
+    post = {"value": "yes", "rationale": "Mrs Patel told us it helped, and her son was born on 3 March 2015."}
+    response = client_as("lead").post(url, post)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Check for personal details" in page
+    assert "Why?: “Mrs Patel” looks like the name of a person" in page
+    assert "looks like a date of birth" in page
+    assert 'href="#id_rationale"' in page
+    assert 'name="personal_data_checked" value="1"' in page
+    assert "Mrs Patel told us it helped" in page, "what was typed is kept"
+    assert not Answer.objects.exists()
+    # Saving again, having checked, saves it.
+    assert client_as("lead").post(url, {**post, "personal_data_checked": "1"}).status_code == 302
+    assert Answer.objects.get().rationale == post["rationale"]

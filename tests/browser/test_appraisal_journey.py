@@ -190,3 +190,28 @@ def test_a_page_with_errors_keeps_everything_typed(page: Page, organisation: Any
     # The error summary links move focus to the field.
     summary.get_by_role("link", name="Enter a project title").click()
     expect(page.get_by_label("Project title")).to_be_focused()
+
+
+def test_personal_details_are_pointed_out_and_can_be_corrected(page_as: Any, organisation: Any) -> None:
+    from trustworthy.appraisals import services
+    from trustworthy.organisations.models import User
+
+    from ..appraisals.factories import make_project
+
+    lead = User.objects.get(email="lead@council.test")
+    appraisal = services.start_appraisal(
+        project=make_project(organisation, lead), stage="inception", user=lead
+    )
+    page = page_as("lead")
+    visit(page, f"/appraisals/{appraisal.pk}/questions/P1/")
+    page.get_by_role("group", name="Your answer").get_by_label("Yes", exact=True).check()
+    page.get_by_label("Why?").fill("Mr Jones, a father, told us the old panels felt like a trial.")
+    page.get_by_role("button", name="Save and continue").click()
+    warning = page.locator(".app-personal-data")
+    expect(warning).to_contain_text("“Mr Jones” looks like the name of a person")
+    assert_accessible(page)
+    warning.get_by_role("link").first.click()
+    expect(page.get_by_label("Why?")).to_be_focused()
+    page.get_by_label("Why?").fill("A father told us the old panels felt like a trial.")
+    save(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("P2.")

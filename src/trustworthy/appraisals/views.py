@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trustworthy.core.auth import kept_work, login_required, membership_for, require
+from trustworthy.core.forms import clear_of_personal_data
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
 from trustworthy.reviews import selectors as review_selectors
@@ -145,7 +146,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(
         _form_data(request), framework=current_framework(), initial={"current_stage": "inception"}
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             project = services.create_project(
                 organisation=membership.organisation,
@@ -194,7 +195,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProjectForm(
         _form_data(request), framework=current_framework(), initial=_project_form_initial(project)
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             services.update_project(
                 project=project,
@@ -297,7 +298,7 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
         _form_data(request), framework=data.framework, question=q, closed=q.has_closed_answer, initial=initial
     )
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             services.save_answer(
                 appraisal=appraisal,
@@ -365,7 +366,7 @@ def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: s
             initial |= {f"rating_{principle.id}": rating.rating, f"note_{principle.id}": rating.note}
     form = PrinciplesForm(_form_data(request), framework=data.framework, question=q, initial=initial)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             services.save_principles(
                 appraisal=appraisal,
@@ -424,7 +425,7 @@ def participation_group(request: HttpRequest, pk: int, stakeholder: str) -> Http
         initial |= {"mode": record.mode, "reason": record.reason, "summary": record.summary}
     form = ParticipationForm(_form_data(request), framework=data.framework, initial=initial)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         fields = form.cleaned_data
         try:
             services.save_participation(
@@ -486,7 +487,7 @@ def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | 
     initial["version"] = row.lock_version if row else 0
     form = RegisterRowForm(_form_data(request), register=register, initial=initial)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             if row is None:
                 services.add_register_row(
@@ -605,7 +606,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         _form_data(request), framework=data.framework, allowed=data.route.allowed, initial=initial
     )
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         fields = dict(form.cleaned_data)
         expected = fields.pop("version")
         try:
@@ -652,7 +653,7 @@ def criteria(request: HttpRequest, pk: int) -> HttpResponse:
             f"note_{rating.criterion_id}": rating.note,
         }
     form = CriteriaForm(_form_data(request), framework=framework, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         services.save_criteria(appraisal=appraisal, user=request.user, ratings=form.ratings())
         messages.success(request, "Ratings against the criteria of trustworthy innovation saved.")
         return redirect(f"/appraisals/{appraisal.pk}/")
