@@ -146,3 +146,21 @@ def test_simultaneous_saves_from_the_same_version_200_times(live_server: Any, or
         assert f"{loser} round {round_}" in loser_page, "and keeps what this person typed"
         answer = Answer.objects.get(appraisal=appraisal, question_id="P1")
         assert (answer.rationale, answer.lock_version) == (f"{winner} round {round_}", version + 1)
+
+
+def test_project_details_conflict_too(client_as, organisation) -> None:
+    from ..appraisals.test_views import PROJECT_POST
+
+    project = make_project(organisation, person("lead"))
+    url = f"/projects/{project.pk}/edit/"
+    assert "Someone else saved" not in client_as("lead").get(url).content.decode()
+    assert "Someone else saved" not in client_as("lead").get("/projects/new/").content.decode()
+    first = client_as("lead").post(url, {**PROJECT_POST, "title": "First title", "version": "1"})
+    assert first.status_code == 302
+    second = client_as("lead").post(url, {**PROJECT_POST, "title": "Second title", "version": "1"})
+    page = second.content.decode()
+    assert second.status_code == 409
+    assert "First title" in page
+    assert "Second title" in page
+    project.refresh_from_db()
+    assert (project.title, project.lock_version) == ("First title", 2)

@@ -48,6 +48,7 @@ def radios(label: str, choices: Sequence[tuple[str, str]], *, what: str = "", **
 
 
 class ProjectForm(forms.Form):
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     title = text("Project title", max_length=SHORT_TEXT, what="a project title")
     summary = text(
         "Summary", what="a summary of the project", help_text="What the innovation is, in a few sentences."

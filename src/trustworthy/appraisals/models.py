@@ -41,6 +41,7 @@ class Project(models.Model):
     funding_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     current_stage = models.CharField(max_length=20, choices=STAGE_CHOICES, default="inception")
     accountable_person = models.CharField(max_length=200, help_text="Name and role")
+    lock_version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

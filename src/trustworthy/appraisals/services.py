@@ -108,11 +108,17 @@ def update_project(
     fields: Mapping[str, Any],
     motivations: Sequence[MotivationInput],
     primary_motivation: str,
+    expected_version: int | None = None,
 ) -> Project:
     _check_motivations(motivations, primary_motivation)
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    _check_version(
+        current.lock_version, expected_version, {name: getattr(current, name) for name in PROJECT_FIELDS}
+    )
     for name in PROJECT_FIELDS:
         if name in fields:
             setattr(project, name, fields[name])
+    project.lock_version = current.lock_version + 1
     project.full_clean()
     project.save()
     _set_motivations(project, motivations, primary_motivation)

@@ -124,6 +124,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def _project_form_initial(project: Project) -> dict[str, Any]:
     initial: dict[str, Any] = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
+    initial["version"] = project.lock_version
     motivations = list(project.motivations.all())
     initial["motivations"] = [m.motivation for m in motivations]
     initial["primary_motivation"] = next((m.motivation for m in motivations if m.is_primary), None)
@@ -195,6 +196,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProjectForm(
         _form_data(request), framework=current_framework(), initial=_project_form_initial(project)
     )
+    conflict = None
     if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         try:
             services.update_project(
@@ -202,7 +204,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=form.cleaned_data,
                 motivations=_motivation_inputs(form),
                 primary_motivation=form.cleaned_data["primary_motivation"],
+                expected_version=form.cleaned_data["version"],
             )
+        except services.ConflictError as exc:
+            conflict = exc.current
+            _with_version(form, exc.version)
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -211,7 +217,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "appraisals/project_form.html",
-        {"form": form, "title": "Change project details", "project": project},
+        {"form": form, "title": "Change project details", "project": project, "conflict": conflict},
+        status=409 if conflict is not None else 200,
     )
 
 
