@@ -31,7 +31,7 @@ def count(client: Client, url: str) -> int:
     return len(queries)
 
 
-def test_record_pages_do_not_grow_with_the_appraisal(organisation: Organisation, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_record_pages_do_not_grow_with_the_appraisal(organisation: Organisation, client_as) -> None:
     lead = User.objects.get(email="lead@council.test")
     small = fill_appraisal(
         services.start_appraisal(project=make_project(organisation, lead), stage="inception", user=lead), lead
