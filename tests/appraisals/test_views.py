@@ -252,3 +252,13 @@ def test_text_that_looks_like_personal_data_is_pointed_out_before_saving(
     # Saving again, having checked, saves it.
     assert client_as("lead").post(url, {**post, "personal_data_checked": "1"}).status_code == 302
     assert Answer.objects.get().rationale == post["rationale"]
+
+
+def test_section_3_offers_the_lenses_of_organisational_ethics(client_as, appraisal: Appraisal) -> None:
+    page = client_as("viewer").get(f"/appraisals/{appraisal.pk}/questions/T1/").content.decode()
+    assert "Other ways to look at this question" in page
+    assert "What would a good and wise practitioner or organisation do here?" in page
+    assert (
+        "Other ways to look at this question"
+        not in client_as("viewer").get(f"/appraisals/{appraisal.pk}/questions/P1/").content.decode()
+    )
