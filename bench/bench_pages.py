@@ -6,37 +6,10 @@ task list and a question page at least 1/4; "check your answers" at least 1/8.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
-
 from bench.load import run_load
+from bench.server import prepare_demo, serving
 
 TARGETS = {"task list": 4, "question page": 4, "register page": 4, "check your answers": 8}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if server.poll() is not None:
-            raise RuntimeError("the server stopped while starting")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def _session_cookie(email: str) -> tuple[str, int]:
@@ -64,33 +37,10 @@ def _session_cookie(email: str) -> tuple[str, int]:
 
 
 def main() -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="trustworthy-bench-"))
-    env = {
-        **os.environ,
-        "TRUSTWORTHY_DATA_DIR": str(data_dir),
-        "TRUSTWORTHY_ENV": "production",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-use",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "trustworthy.config.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("TRUSTWORTHY_", "DJANGO_"))})
-    os.environ.pop("DATABASE_URL", None)
-    cli = [sys.executable, "-m", "trustworthy.cli"]
-    subprocess.run(
-        [*cli, "demo", "--password", "bench-password-123"], env=env, check=True, capture_output=True
-    )
+    env = prepare_demo("trustworthy-bench-")
     cookie, appraisal = _session_cookie("lead@council.example.org")
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_up(port, server)
+    with serving(env) as port:
         pages = {
             "trivial view": "/healthz",
             "task list": f"/appraisals/{appraisal}/",
@@ -101,9 +51,6 @@ def main() -> None:
         for path in pages.values():  # warm up both workers
             run_load(port, path, requests=40, cookie=cookie)
         results = {name: run_load(port, path, requests=800, cookie=cookie) for name, path in pages.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     base = results["trivial view"]
     print("gunicorn, 2 sync workers, 4 client threads, 800 requests per page, on 127.0.0.1")

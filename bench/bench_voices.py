@@ -10,18 +10,13 @@ submission was refused (the per-link rate limit must not trip at this rate).
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.bench_pages import _free_port, _wait_until_up
+from bench.server import prepare_demo, serving
 
 RATE_PER_MINUTE = 200
 MINUTES = 2
@@ -93,33 +88,12 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="trustworthy-bench-voices-"))
-    env = {
-        **os.environ,
-        "TRUSTWORTHY_DATA_DIR": str(data_dir),
-        "TRUSTWORTHY_ENV": "production",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-use",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "trustworthy.config.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("TRUSTWORTHY_", "DJANGO_"))})
-    os.environ.pop("DATABASE_URL", None)
-    cli = [sys.executable, "-m", "trustworthy.cli"]
-    subprocess.run(
-        [*cli, "demo", "--password", "bench-password-123"], env=env, check=True, capture_output=True
-    )
+    env = prepare_demo("trustworthy-bench-voices-")
     path = f"/v/{_open_consultation()}/"
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     results: list[tuple[bool, float]] = []
     lock = threading.Lock()
-    try:
-        _wait_until_up(port, server)
+    with serving(env) as port:
         interval = 60 / RATE_PER_MINUTE
         start = time.perf_counter()
 
@@ -138,9 +112,6 @@ def main() -> None:
                     time.sleep(due - now)
                 pool.submit(one)
         elapsed = time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     ok = [ms for good, ms in results if good]
     errors = len(results) - len(ok)
