@@ -57,7 +57,7 @@ def project_in(*, organisation_ids: list[int], project_id: int) -> Project:
 
 def appraisal_in(*, organisation_ids: list[int], appraisal_id: int) -> Appraisal:
     return get_object_or_404(
-        Appraisal.objects.select_related("project", "organisation"),
+        Appraisal.objects.select_related("project", "organisation", "previous", "approved_by"),
         pk=appraisal_id,
         organisation_id__in=organisation_ids,
     )
