@@ -224,20 +224,26 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int | None) -> None:
     """Migrate, collect static files and serve the application with gunicorn."""
 
-    _django()
-    _call("migrate", "--no-input", "--verbosity", "0")
-    _call("collectstatic", "--no-input", "--verbosity", "0")
-    from gunicorn.app.wsgiapp import run
-
-    count = workers or os.cpu_count() or 1
-    click.echo(f"Trustworthy Innovation is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    import subprocess
     import sys
 
-    sys.argv = [
-        "gunicorn", "--bind", f"{host}:{port}", "--workers", str(count), "--worker-class", "sync",
-        "--access-logfile", "-", "trustworthy.config.wsgi:application",
-    ]  # fmt: skip
-    run()
+    # Set-up runs in child processes and gunicorn replaces this one, so nothing opened here
+    # (above all a database connection) is inherited by the forked workers: workers sharing
+    # one connection read each other's results.
+    for step in (["migrate"], ["manage", "collectstatic", "--no-input", "--verbosity", "0"]):
+        done = subprocess.run([sys.executable, "-m", "trustworthy.cli", *step], stdout=subprocess.DEVNULL)
+        if done.returncode:
+            raise click.ClickException(f"Could not start: `trustworthy {' '.join(step)}` failed.")
+    count = workers or os.cpu_count() or 1
+    click.echo(f"Trustworthy Innovation is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    sys.stdout.flush()
+    os.execv(
+        sys.executable,
+        [
+            sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(count),
+            "--worker-class", "sync", "--access-logfile", "-", "trustworthy.config.wsgi:application",
+        ],
+    )  # fmt: skip
 
 
 @main.command("createuser")
