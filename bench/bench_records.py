@@ -50,10 +50,10 @@ def _setup() -> int:
         risk = dict(ROWS["risks"])
         risk.update(likelihood=number % 5 + 1, severity=(number // 5) % 5 + 1)
         risk["description"] = f"Risk {number + 2}: delay in urgent cases in area {number}"
-        services.add_register_row(appraisal=appraisal, register_id="risks", data=risk)
+        services.add_register_row(appraisal=appraisal, register_id="risks", data=risk, user=lead)
         benefit = dict(ROWS["benefits"])
         benefit["description"] = f"Benefit {number + 2}: more children stay safely at home"
-        services.add_register_row(appraisal=appraisal, register_id="benefits", data=benefit)
+        services.add_register_row(appraisal=appraisal, register_id="benefits", data=benefit, user=lead)
     decide(appraisal, lead)
     return appraisal.pk
 

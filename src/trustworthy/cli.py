@@ -286,10 +286,9 @@ def audit_verify() -> None:
     Exits 1 naming the first event or record that does not match.
     """
     _django()
-    from trustworthy.core.audit import verify_all
-    from trustworthy.reviews.record import record_hash
+    from trustworthy.reports.integrity import verify_everything
 
-    problems = verify_all(record_hash)
+    problems = verify_everything()
     if problems:
         for problem in problems:
             click.echo(f"Audit check failed: {problem}", err=True)
@@ -299,7 +298,7 @@ def audit_verify() -> None:
 
     click.echo(
         f"Audit trail verified: {AuditEvent.objects.count()} events across {Appraisal.objects.count()} "
-        "appraisals, and every approved decision record matches its signature."
+        "appraisals and their organisations, and every approved decision record matches its signature."
     )
 
 

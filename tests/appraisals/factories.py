@@ -80,7 +80,9 @@ def fill_appraisal(
         )  # fmt: skip
     for register in FW.registers:
         for _ in range(rows_each):
-            services.add_register_row(appraisal=appraisal, register_id=register.id, data=ROWS[register.id])
+            services.add_register_row(
+                appraisal=appraisal, register_id=register.id, data=ROWS[register.id], user=user
+            )
     for stakeholder in FW.stakeholders:
         services.save_participation(
             appraisal=appraisal,
@@ -88,6 +90,7 @@ def fill_appraisal(
             mode="consulted",
             reason="",
             summary="They were positive.",
+            user=user,
         )
     for q in FW.section("principles").questions:
         for aspect in FW.aspects:

@@ -40,7 +40,7 @@ def test_a_high_open_risk_removes_plain_proceed(organisation, lead) -> None:
     )
     fill_appraisal(appraisal, lead)
     row = RegisterRow.objects.get(appraisal=appraisal, register="risks")
-    services.change_register_row(row=row, data={**row.data, "likelihood": 4, "severity": 3})
+    services.change_register_row(row=row, data={**row.data, "likelihood": 4, "severity": 3}, user=lead)
     data = load_appraisal(appraisal)
     assert data.open_risk_score == 12
     assert "proceed" not in data.route.allowed
@@ -104,12 +104,12 @@ def test_register_rows_are_checked_against_the_framework(organisation, lead) -> 
     )
     with pytest.raises(services.ServiceError, match="Likelihood"):
         services.add_register_row(
-            appraisal=appraisal, register_id="risks",
+            appraisal=appraisal, register_id="risks", user=lead,
             data={"description": "x", "who_harmed": ["families"], "likelihood": 9, "severity": 1,
                   "mitigation": "m", "owner": "o", "status": "open"},
         )  # fmt: skip
     row = services.add_register_row(
-        appraisal=appraisal, register_id="risks",
+        appraisal=appraisal, register_id="risks", user=lead,
         data={"description": "x", "who_harmed": ["families"], "likelihood": "3", "severity": "5",
               "mitigation": "m", "owner": "o", "status": "open", "unexpected": "dropped"},
     )  # fmt: skip

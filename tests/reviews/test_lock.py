@@ -9,9 +9,9 @@ from django.urls import URLPattern, get_resolver
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.core.models import AuditEvent
+from trustworthy.reports.signing import record_hash
 from trustworthy.reviews import services as reviews
 from trustworthy.reviews.models import Comment
-from trustworthy.reviews.record import record_hash
 
 from ..appraisals.factories import ROWS
 from .helpers import approved, person
@@ -128,7 +128,7 @@ def test_the_services_refuse_an_approved_appraisal_whatever_calls_them(organisat
         lambda: services.change_register_row(row=row, data=ROWS["risks"], user=lead),
         lambda: services.remove_register_row(row=row, user=lead),
         lambda: services.save_participation(
-            appraisal=appraisal, stakeholder="carers", mode="informed", reason="", summary=""
+            appraisal=appraisal, stakeholder="carers", mode="informed", reason="", summary="", user=lead
         ),
         lambda: reviews.add_comment(appraisal=appraisal, user=lead, target="P1", text="late"),
         lambda: reviews.transition(appraisal=appraisal, name="withdraw", user=lead, reason="late"),

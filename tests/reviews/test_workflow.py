@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.reports.signing import record_hash
 from trustworthy.reviews.models import SectionReview, StatusChange
-from trustworthy.reviews.record import record_hash
 
 from ..conftest import ROLES
 from .helpers import accept_all, approved, complete_appraisal, in_review, person

@@ -71,7 +71,7 @@ class ProjectMotivation(models.Model):
 
 
 class Status(models.TextChoices):
-    """Where an appraisal is in review and sign-off (the rules live in reviews/workflow.py)."""
+    """Where an appraisal is in review and sign-off (the rules live in appraisals/policy.py)."""
 
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in-review", "In review"
@@ -101,9 +101,15 @@ class Appraisal(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Tamper evidence: the newest audit event's hash, and at approval the hash of the
-    # canonical decision record and the audit chain head it was signed against.
+    # Tamper evidence: the newest audit event's seal and how many events there are; at
+    # approval, the hash of the decision record as signed and the chain head it was
+    # signed against, and what the record shows from outside the appraisal (the project,
+    # the organisation's name, people's names) as it stood, so later edits cannot reach it.
     audit_head = models.CharField(max_length=64, blank=True)
+    audit_count = models.PositiveIntegerField(default=0)
+    approved_snapshot = models.JSONField(null=True, blank=True)
+    # The content signed at approval, kept so verification can name what has changed since.
+    signed_content = models.JSONField(null=True, blank=True)
     record_hash = models.CharField(max_length=64, blank=True)
     approved_audit_head = models.CharField(max_length=64, blank=True)
     review_date = models.DateField(null=True, blank=True)

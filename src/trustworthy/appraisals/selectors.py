@@ -187,3 +187,38 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
         decision=decision,
         partial=not load_all,
     )
+
+
+SNAPSHOT_PROJECT_FIELDS = (
+    "title", "summary", "problem", "target_cohort", "context_organisational", "context_local",
+    "context_national", "funding_source", "funding_amount", "accountable_person",
+)  # fmt: skip
+
+
+def _person(user: object | None) -> str | None:
+    if user is None:
+        return None
+    return getattr(user, "full_name", "") or getattr(user, "email", "")
+
+
+def context_snapshot(appraisal: Appraisal) -> dict[str, object]:
+    """What an appraisal's record shows from outside the appraisal, as it stands now: the
+    project's details, the organisation's name and the names of the people who decided.
+    Frozen at approval, so editing the project later changes only drafts and new versions."""
+    project = appraisal.project
+    decision = Decision.objects.select_related("recorded_by").filter(appraisal=appraisal).first()
+    return {
+        "organisation": appraisal.organisation.name,
+        "project": {
+            **{
+                name: None if getattr(project, name) is None else str(getattr(project, name))
+                for name in SNAPSHOT_PROJECT_FIELDS
+            },
+            "motivations": [
+                {"id": m.motivation, "explanation": m.explanation, "primary": m.is_primary}
+                for m in project.motivations.order_by("motivation")
+            ],
+        },
+        "approved_by": _person(appraisal.approved_by),
+        "recorded_by": _person(decision.recorded_by) if decision else None,
+    }

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db import transaction
 
-from trustworthy.core import audit
 from trustworthy.framework import Register, is_departure
+from trustworthy.organisations.changes import changing_organisation
 from trustworthy.organisations.models import Organisation, User
-from trustworthy.reviews.workflow import DECISION_OPEN, EDITABLE
+from trustworthy.organisations.permissions import Action
 
 from .frameworks import current_framework
 from .models import (
@@ -30,7 +30,10 @@ from .models import (
     ProjectMotivation,
     RegisterRow,
 )
+from .policy import Change, LockedError, changing
 from .selectors import load_appraisal
+
+__all__ = ["ConflictError", "LockedError", "ServiceError"]
 
 
 class ServiceError(Exception):
@@ -83,7 +86,14 @@ def _set_motivations(project: Project, motivations: Sequence[MotivationInput], p
     )
 
 
-@transaction.atomic
+def _project_values(project: Project) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    values["motivations"] = {
+        m.motivation: [m.explanation, m.is_primary] for m in project.motivations.order_by("motivation")
+    }
+    return values
+
+
 def create_project(
     *,
     organisation: Organisation,
@@ -94,70 +104,79 @@ def create_project(
 ) -> Project:
     _check_motivations(motivations, primary_motivation)
     given = {k: fields[k] for k in PROJECT_FIELDS if k in fields}
-    project = Project(organisation=organisation, created_by=user, **given)
-    project.full_clean()
-    project.save()
-    _set_motivations(project, motivations, primary_motivation)
+    with changing_organisation(organisation, Action.MANAGE_PROJECTS, actor=user) as change:
+        project = Project(organisation=organisation, created_by=user, **given)
+        project.full_clean()
+        project.save()
+        _set_motivations(project, motivations, primary_motivation)
+        change.record("project.created", target=f"project:{project.pk}", after=_project_values(project))
     return project
 
 
-@transaction.atomic
 def update_project(
     *,
     project: Project,
+    user: User,
     fields: Mapping[str, Any],
     motivations: Sequence[MotivationInput],
     primary_motivation: str,
     expected_version: int | None = None,
 ) -> Project:
+    """Change a project's details. Approved appraisals keep the details they were signed
+    with; drafts and later versions show the new ones."""
     _check_motivations(motivations, primary_motivation)
-    current = Project.objects.select_for_update().get(pk=project.pk)
-    _check_version(
-        current.lock_version, expected_version, {name: getattr(current, name) for name in PROJECT_FIELDS}
-    )
-    for name in PROJECT_FIELDS:
-        if name in fields:
-            setattr(project, name, fields[name])
-    project.lock_version = current.lock_version + 1
-    project.full_clean()
-    project.save()
-    _set_motivations(project, motivations, primary_motivation)
+    with changing_organisation(project.organisation_id, Action.MANAGE_PROJECTS, actor=user) as change:
+        current = Project.objects.select_for_update().get(pk=project.pk)
+        _check_version(
+            current.lock_version, expected_version, {name: getattr(current, name) for name in PROJECT_FIELDS}
+        )
+        before = _project_values(current)
+        for name in PROJECT_FIELDS:
+            if name in fields:
+                setattr(project, name, fields[name])
+        project.lock_version = current.lock_version + 1
+        project.full_clean()
+        project.save()
+        _set_motivations(project, motivations, primary_motivation)
+        change.record(
+            "project.changed", target=f"project:{project.pk}", before=before, after=_project_values(project)
+        )
     return project
 
 
-@transaction.atomic
 def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
     """Start the appraisal for a stage, carrying forward the latest stage's answers to confirm."""
     framework = current_framework()
     if stage not in {s.id for s in framework.stages}:
         raise ServiceError("Choose a stage from the list.")
-    if project.appraisals.filter(stage=stage).exists():
-        raise ServiceError("This project already has an appraisal for that stage.")
-    previous = project.appraisals.order_by("-created_at").first()
-    appraisal = Appraisal.objects.create(
-        organisation_id=project.organisation_id,
-        project=project,
-        stage=stage,
-        framework_id=framework.id,
-        framework_version=framework.version,
-        previous=previous,
-        created_by=user,
-    )
-    if previous is not None:
-        copy_contents(previous, appraisal, user, carried_forward=True)
-    audit.record(
-        appraisal,
-        actor=user,
-        action="appraisal.started",
-        target=stage,
-        after={
-            "stage": stage,
-            "framework": framework.key,
-            "carried_forward_from": previous.pk if previous else None,
-        },
-    )
-    project.current_stage = stage
-    project.save(update_fields=["current_stage", "updated_at"])
+    with transaction.atomic():
+        Project.objects.select_for_update().only("id").get(pk=project.pk)
+        if project.appraisals.filter(stage=stage).exists():
+            raise ServiceError("This project already has an appraisal for that stage.")
+        previous = project.appraisals.order_by("-created_at").first()
+        appraisal = Appraisal.objects.create(
+            organisation_id=project.organisation_id,
+            project=project,
+            stage=stage,
+            framework_id=framework.id,
+            framework_version=framework.version,
+            previous=previous,
+            created_by=user,
+        )
+        with changing(appraisal, Change.START, actor=user) as change:
+            if previous is not None:
+                copy_contents(previous, appraisal, user, carried_forward=True)
+            project.current_stage = stage
+            project.save(update_fields=["current_stage", "updated_at"])
+            change.record(
+                "appraisal.started",
+                target=stage,
+                after={
+                    "stage": stage,
+                    "framework": framework.key,
+                    "carried_forward_from": previous.pk if previous else None,
+                },
+            )
     return appraisal
 
 
@@ -216,10 +235,6 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
     )
 
 
-class LockedError(ServiceError):
-    """The appraisal cannot be changed in its current status."""
-
-
 class ConflictError(ServiceError):
     """Someone else saved this since the person opened it; `current` is what they saved."""
 
@@ -227,26 +242,6 @@ class ConflictError(ServiceError):
         super().__init__("Someone else saved this while you were editing it.")
         self.current = dict(current)
         self.version = version
-
-
-LOCKED_MESSAGES = {
-    "approved": "This appraisal is approved and locked. To change it, start a new version.",
-    "in-review": "This appraisal is in review. It can be changed again if the reviewers ask for changes.",
-    "withdrawn": "This appraisal was withdrawn and can no longer be changed.",
-}
-
-
-def lock_for_change(appraisal: Appraisal, allowed: frozenset[str] = EDITABLE) -> Appraisal:
-    """Lock the appraisal row for this transaction and refuse unless its status allows the change.
-
-    Every write to an appraisal passes through here, whatever path it came by (web, command
-    line or API), so an approved appraisal stays read-only everywhere.
-    """
-    current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
-    if current.status not in allowed:
-        raise LockedError(LOCKED_MESSAGES.get(current.status, "This appraisal cannot be changed now."))
-    appraisal.audit_head = current.audit_head
-    return current
 
 
 def _check_version(current_version: int, expected: int | None, current: Mapping[str, Any]) -> None:
@@ -266,7 +261,42 @@ def _answer_values(answer: Answer | None) -> dict[str, str] | None:
     return {"value": answer.value, "rationale": answer.rationale, "evidence": answer.evidence}
 
 
-@transaction.atomic
+def _write_answer(
+    appraisal: Appraisal,
+    *,
+    question_id: str,
+    aspect: str,
+    user: User,
+    value: str,
+    rationale: str,
+    evidence: str | None,
+    expected_version: int | None,
+) -> tuple[Answer, dict[str, str] | None]:
+    """Save an answer inside a change already under way; returns it and what it was before."""
+    framework = current_framework()
+    question = framework.question(question_id)
+    answer = Answer.objects.filter(appraisal=appraisal, question_id=question_id, aspect=aspect).first()
+    before = _answer_values(answer)
+    _check_version(answer.lock_version if answer else 0, expected_version, before or {})
+    if answer is None:
+        answer = Answer(appraisal=appraisal, question_id=question_id, aspect=aspect, lock_version=0)
+    answer.value, answer.rationale = value, rationale.strip()
+    if evidence is not None:
+        answer.evidence = evidence.strip()
+    answer.carried_forward = False
+    answer.updated_by = user
+    answer.lock_version += 1
+    answer.save()
+    # Saving a register or participation question confirms what it lists, as shown to the user.
+    if question.register:
+        RegisterRow.objects.filter(appraisal=appraisal, register=question.register).update(
+            carried_forward=False
+        )
+    if question.kind == "participation":
+        Participation.objects.filter(appraisal=appraisal).update(carried_forward=False)
+    return answer, before
+
+
 def save_answer(
     *,
     appraisal: Appraisal,
@@ -284,40 +314,19 @@ def save_answer(
     someone else saved in between, ConflictError carries what they saved.
     """
     framework = current_framework()
-    question = framework.question(question_id)
+    framework.question(question_id)
     if value and value not in {a.id for a in framework.answer_scale}:
         raise ServiceError("Choose an answer from the list.")
-    lock_for_change(appraisal)
-    answer = Answer.objects.filter(appraisal=appraisal, question_id=question_id, aspect=aspect).first()
-    before = _answer_values(answer)
-    _check_version(answer.lock_version if answer else 0, expected_version, before or {})
-    if answer is None:
-        answer = Answer(appraisal=appraisal, question_id=question_id, aspect=aspect, lock_version=0)
-    answer.value, answer.rationale, answer.evidence = value, rationale.strip(), evidence.strip()
-    answer.carried_forward = False
-    answer.updated_by = user
-    answer.lock_version += 1
-    answer.save()
-    # Saving a register or participation question confirms what it lists, as shown to the user.
-    if question.register:
-        RegisterRow.objects.filter(appraisal=appraisal, register=question.register).update(
-            carried_forward=False
-        )
-    if question.kind == "participation":
-        Participation.objects.filter(appraisal=appraisal).update(carried_forward=False)
-    audit.record(
-        appraisal,
-        actor=user,
-        action="answer.saved",
-        target=answer.key,
-        before=before,
-        after=_answer_values(answer),
-    )
-    _touch(appraisal)
+    with changing(appraisal, Change.ANSWER, actor=user) as change:
+        answer, before = _write_answer(
+            change.appraisal, question_id=question_id, aspect=aspect, user=user, value=value,
+            rationale=rationale, evidence=evidence, expected_version=expected_version,
+        )  # fmt: skip
+        change.record("answer.saved", target=answer.key, before=before, after=_answer_values(answer))
+        _touch(appraisal)
     return answer
 
 
-@transaction.atomic
 def save_principles(
     *,
     appraisal: Appraisal,
@@ -327,6 +336,7 @@ def save_principles(
     value: str,
     rationale: str,
     ratings: Mapping[str, tuple[str, str]],
+    evidence: str | None = None,
     expected_version: int | None = None,
 ) -> None:
     """Save one aspect of an E question: the answer and a rating of every principle of its cluster."""
@@ -335,6 +345,8 @@ def save_principles(
     expected = {p.id for p in framework.principles_in(question.cluster or "")}
     if set(ratings) != expected:
         raise ServiceError("Rate every principle.")
+    if value and value not in {a.id for a in framework.answer_scale}:
+        raise ServiceError("Choose an answer from the list.")
     for principle_id, (rating, note) in ratings.items():
         required = next((r.note_required for r in framework.principle_ratings if r.id == rating), None)
         if required is None:
@@ -342,33 +354,34 @@ def save_principles(
         if required and not note.strip():
             name = next(p.name for p in framework.principles if p.id == principle_id)
             raise ServiceError(f"Explain why “{name}” is at risk.")
-    save_answer(
-        appraisal=appraisal,
-        question_id=question_id,
-        aspect=aspect,
-        user=user,
-        value=value,
-        rationale=rationale,
-        expected_version=expected_version,
-    )
-    existing = {r.principle_id: r for r in PrincipleRating.objects.filter(appraisal=appraisal, aspect=aspect)}
-    before = {pid: [r.rating, r.note] for pid, r in existing.items() if pid in expected} or None
-    for principle_id, (rating, note) in ratings.items():
-        PrincipleRating.objects.update_or_create(
-            appraisal=appraisal,
-            aspect=aspect,
-            principle_id=principle_id,
-            defaults={"rating": rating, "note": note.strip(), "carried_forward": False},
+    with changing(appraisal, Change.RATINGS, actor=user) as change:
+        answer, answer_before = _write_answer(
+            change.appraisal, question_id=question_id, aspect=aspect, user=user, value=value,
+            rationale=rationale, evidence=evidence, expected_version=expected_version,
+        )  # fmt: skip
+        existing = {
+            r.principle_id: r for r in PrincipleRating.objects.filter(appraisal=appraisal, aspect=aspect)
+        }
+        ratings_before = {pid: [r.rating, r.note] for pid, r in existing.items() if pid in expected}
+        for principle_id, (rating, note) in ratings.items():
+            PrincipleRating.objects.update_or_create(
+                appraisal=appraisal,
+                aspect=aspect,
+                principle_id=principle_id,
+                defaults={"rating": rating, "note": note.strip(), "carried_forward": False},
+            )
+        change.record(
+            "principles.saved",
+            target=answer.key,
+            before=None
+            if answer_before is None and not ratings_before
+            else {"answer": answer_before, "ratings": ratings_before},
+            after={
+                "answer": _answer_values(answer),
+                "ratings": {pid: [rating, note.strip()] for pid, (rating, note) in ratings.items()},
+            },
         )
-    after = {pid: [rating, note.strip()] for pid, (rating, note) in ratings.items()}
-    audit.record(
-        appraisal,
-        actor=user,
-        action="ratings.saved",
-        target=f"{question_id}:{aspect}",
-        before=before,
-        after=after,
-    )
+        _touch(appraisal)
 
 
 def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,56 +415,46 @@ def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str
     return clean
 
 
-@transaction.atomic
 def add_register_row(
-    *, appraisal: Appraisal, register_id: str, data: Mapping[str, Any], user: User | None = None
+    *, appraisal: Appraisal, register_id: str, data: Mapping[str, Any], user: User
 ) -> RegisterRow:
     register = current_framework().register(register_id)
     clean = clean_register_data(register, data)
-    lock_for_change(appraisal)
-    row = RegisterRow.objects.create(appraisal=appraisal, register=register.id, data=clean, lock_version=1)
-    audit.record(appraisal, actor=user, action="row.added", target=f"{register.id}:{row.pk}", after=clean)
-    _touch(appraisal)
+    with changing(appraisal, Change.REGISTER, actor=user) as change:
+        row = RegisterRow.objects.create(
+            appraisal=appraisal, register=register.id, data=clean, lock_version=1
+        )
+        change.record("row.added", target=f"{register.id}:{row.pk}", after=clean)
+        _touch(appraisal)
     return row
 
 
-@transaction.atomic
 def change_register_row(
     *,
     row: RegisterRow,
     data: Mapping[str, Any],
-    user: User | None = None,
+    user: User,
     expected_version: int | None = None,
 ) -> RegisterRow:
     register = current_framework().register(row.register)
     clean = clean_register_data(register, data)
-    lock_for_change(row.appraisal)
-    current = RegisterRow.objects.get(pk=row.pk)
-    _check_version(current.lock_version, expected_version, current.data)
-    before = current.data
-    row.data, row.carried_forward, row.lock_version = clean, False, current.lock_version + 1
-    row.save(update_fields=["data", "carried_forward", "lock_version", "updated_at"])
-    audit.record(
-        row.appraisal,
-        actor=user,
-        action="row.changed",
-        target=f"{register.id}:{row.pk}",
-        before=before,
-        after=clean,
-    )
-    _touch(row.appraisal)
+    with changing(row.appraisal, Change.REGISTER, actor=user) as change:
+        current = RegisterRow.objects.get(pk=row.pk)
+        _check_version(current.lock_version, expected_version, current.data)
+        before = current.data
+        row.data, row.carried_forward, row.lock_version = clean, False, current.lock_version + 1
+        row.save(update_fields=["data", "carried_forward", "lock_version", "updated_at"])
+        change.record("row.changed", target=f"{register.id}:{row.pk}", before=before, after=clean)
+        _touch(row.appraisal)
     return row
 
 
-@transaction.atomic
-def remove_register_row(*, row: RegisterRow, user: User | None = None) -> None:
+def remove_register_row(*, row: RegisterRow, user: User) -> None:
     appraisal = row.appraisal
-    lock_for_change(appraisal)
-    audit.record(
-        appraisal, actor=user, action="row.removed", target=f"{row.register}:{row.pk}", before=row.data
-    )
-    row.delete()
-    _touch(appraisal)
+    with changing(appraisal, Change.REGISTER, actor=user) as change:
+        change.record("row.removed", target=f"{row.register}:{row.pk}", before=row.data)
+        row.delete()
+        _touch(appraisal)
 
 
 def _participation_values(record: Participation | None) -> dict[str, str] | None:
@@ -460,7 +463,6 @@ def _participation_values(record: Participation | None) -> dict[str, str] | None
     )
 
 
-@transaction.atomic
 def save_participation(
     *,
     appraisal: Appraisal,
@@ -468,7 +470,7 @@ def save_participation(
     mode: str,
     reason: str,
     summary: str,
-    user: User | None = None,
+    user: User,
     expected_version: int | None = None,
 ) -> Participation:
     framework = current_framework()
@@ -479,32 +481,26 @@ def save_participation(
         raise ServiceError("Choose how this group took part.")
     if chosen.reason_required and not reason.strip():
         raise ServiceError("Explain why this group was not involved.")
-    lock_for_change(appraisal)
-    record = Participation.objects.filter(appraisal=appraisal, stakeholder=stakeholder).first()
-    before = _participation_values(record)
-    _check_version(record.lock_version if record else 0, expected_version, before or {})
-    if record is None:
-        record = Participation(appraisal=appraisal, stakeholder=stakeholder, lock_version=0)
-    record.mode = mode
-    record.reason = reason.strip() if chosen.reason_required else ""
-    record.summary = summary.strip()
-    record.carried_forward = False
-    record.lock_version += 1
-    record.save()
-    audit.record(
-        appraisal,
-        actor=user,
-        action="participation.saved",
-        target=stakeholder,
-        before=before,
-        after=_participation_values(record),
-    )
-    _touch(appraisal)
+    with changing(appraisal, Change.PARTICIPATION, actor=user) as change:
+        record = Participation.objects.filter(appraisal=appraisal, stakeholder=stakeholder).first()
+        before = _participation_values(record)
+        _check_version(record.lock_version if record else 0, expected_version, before or {})
+        if record is None:
+            record = Participation(appraisal=appraisal, stakeholder=stakeholder, lock_version=0)
+        record.mode = mode
+        record.reason = reason.strip() if chosen.reason_required else ""
+        record.summary = summary.strip()
+        record.carried_forward = False
+        record.lock_version += 1
+        record.save()
+        change.record(
+            "participation.saved", target=stakeholder, before=before, after=_participation_values(record)
+        )
+        _touch(appraisal)
     return record
 
 
-@transaction.atomic
-def save_criteria(*, appraisal: Appraisal, user: User | None, ratings: Mapping[str, tuple[str, str]]) -> None:
+def save_criteria(*, appraisal: Appraisal, user: User, ratings: Mapping[str, tuple[str, str]]) -> None:
     """Rate the project against the criteria of trustworthy innovation (all of them at once)."""
     framework = current_framework()
     expected = {c.id for c in framework.rateable_criteria()}
@@ -512,16 +508,18 @@ def save_criteria(*, appraisal: Appraisal, user: User | None, ratings: Mapping[s
         raise ServiceError("Rate every criterion.")
     if any(rating not in {r.id for r in framework.criterion_ratings} for rating, _ in ratings.values()):
         raise ServiceError("Choose a rating from the list.")
-    lock_for_change(appraisal)
-    existing = {r.criterion_id: r for r in CriterionRating.objects.filter(appraisal=appraisal)}
-    before = {cid: [r.rating, r.note] for cid, r in existing.items()} or None
-    for criterion_id, (rating, note) in ratings.items():
-        CriterionRating.objects.update_or_create(
-            appraisal=appraisal, criterion_id=criterion_id, defaults={"rating": rating, "note": note.strip()}
-        )
-    after = {cid: [rating, note.strip()] for cid, (rating, note) in ratings.items()}
-    audit.record(appraisal, actor=user, action="criteria.rated", target="D1-D5", before=before, after=after)
-    _touch(appraisal)
+    with changing(appraisal, Change.CRITERIA, actor=user) as change:
+        existing = {r.criterion_id: r for r in CriterionRating.objects.filter(appraisal=appraisal)}
+        before = {cid: [r.rating, r.note] for cid, r in existing.items()} or None
+        for criterion_id, (rating, note) in ratings.items():
+            CriterionRating.objects.update_or_create(
+                appraisal=appraisal,
+                criterion_id=criterion_id,
+                defaults={"rating": rating, "note": note.strip()},
+            )
+        after = {cid: [rating, note.strip()] for cid, (rating, note) in ratings.items()}
+        change.record("criteria.rated", target="D1-D5", before=before, after=after)
+        _touch(appraisal)
 
 
 def departure_problem(*, allowed: Sequence[str], decision: str, departure_reason: str) -> str | None:
@@ -548,7 +546,6 @@ def _decision_values(decision: Decision | None) -> dict[str, Any] | None:
     }
 
 
-@transaction.atomic
 def record_decision(
     *,
     appraisal: Appraisal,
@@ -560,41 +557,34 @@ def record_decision(
     decided_on: datetime.date,
     expected_version: int | None = None,
 ) -> Decision:
-    lock_for_change(appraisal, DECISION_OPEN)
-    data = load_appraisal(appraisal)
-    if not data.completeness.is_complete:
-        raise ServiceError("Complete every part of the appraisal before recording a decision.")
-    if decision not in {d.id for d in data.framework.decisions}:
-        raise ServiceError("Choose a decision from the list.")
-    if not reasoning.strip():
-        raise ServiceError("Explain the reasoning for the decision.")
-    problem = departure_problem(
-        allowed=data.route.allowed, decision=decision, departure_reason=departure_reason
-    )
-    if problem:
-        raise ServiceError(problem)
-    existing = Decision.objects.filter(appraisal=appraisal).first()
-    before = _decision_values(existing)
-    _check_version(existing.lock_version if existing else 0, expected_version, before or {})
-    departure = is_departure(decision, data.route)
-    record = existing or Decision(appraisal=appraisal, lock_version=0)
-    record.decision = decision
-    record.reasoning = reasoning.strip()
-    record.departure_reason = departure_reason.strip() if departure else ""
-    record.is_departure = departure
-    record.route_allowed = list(data.route.allowed)
-    record.accountable_person = accountable_person.strip()
-    record.decided_on = decided_on
-    record.recorded_by = user
-    record.lock_version += 1
-    record.save()
-    audit.record(
-        appraisal,
-        actor=user,
-        action="decision.recorded",
-        target="decision",
-        before=before,
-        after=_decision_values(record),
-    )
-    _touch(appraisal)
+    with changing(appraisal, Change.DECISION, actor=user) as change:
+        data = load_appraisal(change.appraisal)
+        if not data.completeness.is_complete:
+            raise ServiceError("Complete every part of the appraisal before recording a decision.")
+        if decision not in {d.id for d in data.framework.decisions}:
+            raise ServiceError("Choose a decision from the list.")
+        if not reasoning.strip():
+            raise ServiceError("Explain the reasoning for the decision.")
+        problem = departure_problem(
+            allowed=data.route.allowed, decision=decision, departure_reason=departure_reason
+        )
+        if problem:
+            raise ServiceError(problem)
+        existing = Decision.objects.filter(appraisal=appraisal).first()
+        before = _decision_values(existing)
+        _check_version(existing.lock_version if existing else 0, expected_version, before or {})
+        departure = is_departure(decision, data.route)
+        record = existing or Decision(appraisal=appraisal, lock_version=0)
+        record.decision = decision
+        record.reasoning = reasoning.strip()
+        record.departure_reason = departure_reason.strip() if departure else ""
+        record.is_departure = departure
+        record.route_allowed = list(data.route.allowed)
+        record.accountable_person = accountable_person.strip()
+        record.decided_on = decided_on
+        record.recorded_by = user
+        record.lock_version += 1
+        record.save()
+        change.record("decision.recorded", target="decision", before=before, after=_decision_values(record))
+        _touch(appraisal)
     return record

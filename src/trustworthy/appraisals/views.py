@@ -20,10 +20,9 @@ from trustworthy.core.forms import clear_of_personal_data
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
 from trustworthy.reviews import selectors as review_selectors
-from trustworthy.reviews import workflow
 from trustworthy.reviews.services import due_for_review
 
-from . import selectors, services
+from . import policy, selectors, services
 from .forms import (
     AnswerForm,
     CriteriaForm,
@@ -36,6 +35,7 @@ from .forms import (
 )
 from .frameworks import current_framework, framework_for
 from .models import Appraisal, Project, RegisterRow
+from .policy import Change
 from .presenters import money, next_question_url, progress, row_summary, task_groups
 
 KEPT_MESSAGE = "You were signed out. We kept what you typed: check it and save again."
@@ -70,20 +70,16 @@ def _context(
         "project": data.appraisal.project,
         "data": data,
         "framework": data.framework,
-        "can_answer": role_may(membership.role, Action.ANSWER) and status in workflow.EDITABLE,
-        "can_decide": role_may(membership.role, Action.DECIDE) and status in workflow.DECISION_OPEN,
-        "comments_open": status in workflow.COMMENTS_OPEN,
+        "can_answer": policy.may(membership.role, status, Change.ANSWER),
+        "can_decide": policy.may(membership.role, status, Change.DECISION),
+        "comments_open": policy.may(membership.role, status, Change.COMMENT),
         **extra,
     }
 
 
 def _require_answer(membership: Membership, appraisal: Appraisal) -> None:
     """Pages that only change answers: the role first (403), then the status (409)."""
-    require(membership, Action.ANSWER)
-    if appraisal.status not in workflow.EDITABLE:
-        raise services.LockedError(
-            services.LOCKED_MESSAGES.get(appraisal.status, "This appraisal cannot be changed now.")
-        )
+    policy.check(appraisal, Change.ANSWER, membership.role)
 
 
 def _with_version(form: Any, version: int) -> None:
@@ -201,6 +197,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_project(
                 project=project,
+                user=request.user,
                 fields=form.cleaned_data,
                 motivations=_motivation_inputs(form),
                 primary_motivation=form.cleaned_data["primary_motivation"],
@@ -273,9 +270,9 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
             done=done,
             total=total,
             title=title,
-            steps=workflow.available(appraisal.status, membership.role),
-            can_new_version=appraisal.is_locked and role_may(membership.role, Action.MANAGE_PROJECTS),
-            can_review=appraisal.status == workflow.IN_REVIEW and role_may(membership.role, Action.REVIEW),
+            steps=policy.available_transitions(appraisal.status, membership.role),
+            can_new_version=policy.may(membership.role, appraisal.status, Change.NEW_VERSION),
+            can_review=policy.may(membership.role, appraisal.status, Change.REVIEW),
         ),
     )
 

@@ -7,6 +7,7 @@ DJANGO_ALLOWED_HOSTS, and DEBUG is off unless DJANGO_DEBUG says otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -32,6 +33,15 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production has no default secret key.")
     SECRET_KEY = "insecure-key-for-development-and-tests-only"
+
+# The key that seals audit events (an HMAC), kept outside the database so someone who can
+# edit the database cannot re-seal what they changed. Set TRUSTWORTHY_AUDIT_KEY in
+# production and keep it: without it, it is derived from the secret key, and rotating that
+# would make every existing trail fail verification.
+AUDIT_KEY = (
+    os.environ.get("TRUSTWORTHY_AUDIT_KEY")
+    or hashlib.sha256(f"trustworthy-audit:{SECRET_KEY}".encode()).hexdigest()
+)
 
 DEBUG = _env_bool("DJANGO_DEBUG", default=ENV == "development")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trustworthy.appraisals.services import LockedError
+from trustworthy.appraisals.policy import LockedError
 
 
 class LockedAppraisalMiddleware:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from trustworthy.framework import Framework, Question, Register
@@ -399,6 +400,55 @@ def _voices(appraisal: Any) -> VoicesSection | None:
     )
 
 
+CONTEXT_LABELS = {"organisational": "Organisational", "local": "Local", "national": "National"}
+
+
+def _live_project(project: Any) -> dict[str, Any]:
+    """The project's details now, in the shape frozen at approval (see `context_snapshot`)."""
+    return {
+        "title": project.title,
+        "summary": project.summary,
+        "problem": project.problem,
+        "target_cohort": project.target_cohort,
+        "funding_source": project.funding_source,
+        "funding_amount": project.funding_amount,
+        "accountable_person": project.accountable_person,
+        **{f"context_{dim}": getattr(project, f"context_{dim}") for dim in CONTEXT_LABELS},
+        "motivations": [
+            {"id": m.motivation, "explanation": m.explanation, "primary": m.is_primary}
+            for m in project.motivations.all()
+        ],
+    }
+
+
+def _project_part(fw: Framework, p: Mapping[str, Any]) -> ProjectPart:
+    amount = p["funding_amount"]
+    motivations = sorted(p["motivations"], key=lambda m: (not m["primary"], m["id"]))
+    return ProjectPart(
+        title=p["title"],
+        summary=p["summary"],
+        problem=p["problem"],
+        target_cohort=p["target_cohort"],
+        funding_source=p["funding_source"],
+        funding_amount=None if amount is None else f"{Decimal(str(amount)):.2f}",
+        accountable_person=p["accountable_person"],
+        context=tuple(
+            ContextItem(dim, label, p[f"context_{dim}"], key=f"project.context.{dim}")
+            for dim, label in CONTEXT_LABELS.items()
+        ),
+        motivations=tuple(
+            Motivation(
+                m["id"],
+                _label(fw.motivations, m["id"]),
+                m["explanation"],
+                m["primary"],
+                key=f"motivation.{m['id']}",
+            )
+            for m in motivations
+        ),
+    )
+
+
 def build_record(
     data: Any,
     *,
@@ -414,31 +464,8 @@ def build_record(
     project = appraisal.project
     approved = appraisal.status == "approved"
 
-    motivations = sorted(project.motivations.all(), key=lambda m: (not m.is_primary, m.motivation))
-    dims = {"organisational": "Organisational", "local": "Local", "national": "National"}
-    project_part = ProjectPart(
-        title=project.title,
-        summary=project.summary,
-        problem=project.problem,
-        target_cohort=project.target_cohort,
-        funding_source=project.funding_source,
-        funding_amount=None if project.funding_amount is None else f"{project.funding_amount:.2f}",
-        accountable_person=project.accountable_person,
-        context=tuple(
-            ContextItem(dim, label, getattr(project, f"context_{dim}"), key=f"project.context.{dim}")
-            for dim, label in dims.items()
-        ),
-        motivations=tuple(
-            Motivation(
-                m.motivation,
-                _label(fw.motivations, m.motivation),
-                m.explanation,
-                m.is_primary,
-                key=f"motivation.{m.motivation}",
-            )
-            for m in motivations
-        ),
-    )
+    frozen = appraisal.approved_snapshot if approved else None
+    project_part = _project_part(fw, frozen["project"] if frozen else _live_project(project))
     sections = tuple(
         SectionItem(s.id, s.number, s.title, tuple(_question_item(fw, q, data.answers) for q in s.questions))
         for s in fw.sections
@@ -515,7 +542,7 @@ def build_record(
             route_allowed=tuple(d.route_allowed),
             accountable_person=d.accountable_person,
             decided_on=d.decided_on.isoformat(),
-            recorded_by=d.recorded_by.full_name or d.recorded_by.email,
+            recorded_by=frozen["recorded_by"] if frozen else (d.recorded_by.full_name or d.recorded_by.email),
             recorded_at=_iso(d.recorded_at),
         )
     approver = appraisal.approved_by if approved and appraisal.approved_by_id else None
@@ -523,7 +550,11 @@ def build_record(
         status=appraisal.status,
         status_label=appraisal.get_status_display(),
         approved=approved,
-        approved_by=(approver.full_name or approver.email) if approver else None,
+        approved_by=frozen["approved_by"]
+        if frozen
+        else (approver.full_name or approver.email)
+        if approver
+        else None,
         approved_at=_iso(appraisal.approved_at) if approved else None,
         record_hash=(appraisal.record_hash or None) if approved else None,
         approved_audit_head=(appraisal.approved_audit_head or None) if approved else None,
@@ -532,7 +563,7 @@ def build_record(
         framework_id=fw.id,
         framework_version=fw.version,
         framework_title=fw.title,
-        organisation=appraisal.organisation.name,
+        organisation=frozen["organisation"] if frozen else appraisal.organisation.name,
         appraisal_id=appraisal.pk,
         stage=appraisal.stage,
         stage_name=fw.stage(appraisal.stage).name,

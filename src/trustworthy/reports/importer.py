@@ -21,10 +21,11 @@ from trustworthy.appraisals import services
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.framework import Framework, compute_route
+from trustworthy.organisations.changes import as_operator
 from trustworthy.organisations.models import Membership, Organisation, User
 
-from .models import RecordSettings
 from .render_json import schema_problems
+from .services import save_summary
 
 
 class ImportRefused(Exception):
@@ -224,7 +225,9 @@ def import_record(
         )
     user = _user_for(organisation, user_email)
     try:
-        with transaction.atomic():
+        # The operator running the command acts for the named person, through the same
+        # services and status rules as the web (the role check is the operator's).
+        with transaction.atomic(), as_operator():
             appraisal = _create(doc, fw, organisation, user)
     except services.ServiceError as exc:
         raise ImportRefused([str(exc)]) from None
@@ -315,7 +318,5 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
         )  # fmt: skip
     summary = doc["summary"]
     if summary and summary["edited"]:
-        RecordSettings.objects.update_or_create(
-            appraisal=appraisal, defaults={"summary": summary["text"], "summary_updated_by": user}
-        )
+        save_summary(appraisal=appraisal, user=user, text=summary["text"])
     return appraisal

@@ -25,15 +25,37 @@ class RecordSettings(models.Model):
 
 
 class Publication(models.Model):
-    """An approved decision record on the public register, as it was published."""
+    """A decision record on the public register: the public document exactly as published.
 
-    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="publication")
+    The public page and the open-data feed both show `document`, so they cannot disagree,
+    and nothing changed afterwards reaches either. Withdrawing or replacing a publication
+    keeps it here, marked withdrawn, with who did it and why.
+    """
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="publications")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="publications")
     title = models.CharField(max_length=300)
     decision = models.CharField(max_length=40, blank=True)
     document = models.JSONField(help_text="The public record (decision-record-1 JSON) as published")
+    document_hash = models.CharField(max_length=64, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_publication",
+            )
+        ]
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None

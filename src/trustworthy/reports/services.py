@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.appraisals.policy import Change, changing
 from trustworthy.appraisals.selectors import AppraisalData, load_appraisal
-from trustworthy.core import audit
+from trustworthy.core.audit import digest
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.organisations.models import Organisation, User
 
@@ -46,39 +47,34 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "").strip()
 
 
-@transaction.atomic
 def save_summary(*, appraisal: Appraisal, user: User | None, text: str) -> RecordSettings:
     """Keep the lead's summary; blank goes back to the draft. Locked once approved."""
-    if appraisal.is_locked:
-        raise RecordError("This appraisal is approved, so its summary can no longer be changed.")
-    settings, _ = RecordSettings.objects.select_for_update().get_or_create(appraisal=appraisal)
-    before = settings.summary
-    settings.summary = _clean(text)
-    settings.summary_updated_by = user
-    settings.summary_updated_at = datetime.datetime.now(tz=datetime.UTC)
-    settings.save()
-    audit.record(
-        appraisal, actor=user, action="summary.saved", target="summary", before=before, after=settings.summary
-    )
+    with changing(appraisal, Change.SUMMARY, actor=user) as change:
+        settings, _ = RecordSettings.objects.select_for_update().get_or_create(appraisal=appraisal)
+        before = settings.summary
+        settings.summary = _clean(text)
+        settings.summary_updated_by = user
+        settings.summary_updated_at = datetime.datetime.now(tz=datetime.UTC)
+        settings.save()
+        change.record("summary.saved", target="summary", before=before, after=settings.summary)
     return settings
 
 
-@transaction.atomic
 def set_not_for_publication(*, appraisal: Appraisal, user: User | None, keys: list[str]) -> RecordSettings:
-    if Publication.objects.filter(appraisal=appraisal).exists():
-        raise RecordError("This record is already published; what it shows can no longer be changed.")
+    """Choose what the public version leaves out. A live publication keeps what it showed
+    until it is replaced."""
     known = {key for key, _, _ in record_for(appraisal).free_text()}
     unknown = sorted(set(keys) - known)
     if unknown:
         raise RecordError("Choose items from the list.")
-    settings, _ = RecordSettings.objects.select_for_update().get_or_create(appraisal=appraisal)
-    before = list(settings.not_for_publication)
-    settings.not_for_publication = sorted(set(keys))
-    settings.save()
-    audit.record(
-        appraisal, actor=user, action="publication.exclusions", target="record",
-        before=before, after=settings.not_for_publication,
-    )  # fmt: skip
+    with changing(appraisal, Change.RECORD_SETTINGS, actor=user) as change:
+        settings, _ = RecordSettings.objects.select_for_update().get_or_create(appraisal=appraisal)
+        before = list(settings.not_for_publication)
+        settings.not_for_publication = sorted(set(keys))
+        settings.save()
+        change.record(
+            "publication.exclusions", target="record", before=before, after=settings.not_for_publication
+        )
     return settings
 
 
@@ -108,33 +104,80 @@ def publication_problems(appraisal: Appraisal, public: DecisionRecord | None = N
     return problems
 
 
-@transaction.atomic
-def publish(*, appraisal: Appraisal, user: User) -> Publication:
-    Appraisal.objects.select_for_update().only("id").get(pk=appraisal.pk)
-    if Publication.objects.filter(appraisal=appraisal).exists():
-        raise RecordError("This record is already published.")
+def live_publication(appraisal: Appraisal) -> Publication | None:
+    return Publication.objects.filter(appraisal=appraisal, withdrawn_at__isnull=True).first()
+
+
+def _snapshot(appraisal: Appraisal, user: User) -> Publication:
+    """Check the public version as it stands and store exactly that."""
     public = record_for(appraisal, public=True)
     problems = publication_problems(appraisal, public)
     if problems:
         raise RecordError("This record cannot be published yet. " + " ".join(problems))
-    publication = Publication.objects.create(
+    document = render_json.to_dict(public)
+    return Publication.objects.create(
         appraisal=appraisal,
         organisation_id=appraisal.organisation_id,
         title=public.project.title,
         decision=public.decision.decision if public.decision else "",
-        document=render_json.to_dict(public),
+        document=document,
+        document_hash=digest(document),
         published_by=user,
     )
-    audit.record(
-        appraisal,
-        actor=user,
-        action="record.published",
-        target="record",
-        after={"publication": publication.pk},
-    )
+
+
+def _withdraw(publication: Publication, user: User, reason: str) -> None:
+    publication.withdrawn_at = timezone.now()
+    publication.withdrawn_by = user
+    publication.withdrawn_reason = reason
+    publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+
+
+def _facts(publication: Publication) -> dict[str, object]:
+    return {"publication": publication.pk, "document": publication.document_hash}
+
+
+def publish(*, appraisal: Appraisal, user: User) -> Publication:
+    with changing(appraisal, Change.PUBLICATION, actor=user) as change:
+        if live_publication(appraisal):
+            raise RecordError("This record is already published. To change what it shows, replace it.")
+        publication = _snapshot(change.appraisal, user)
+        change.record("record.published", target="record", after=_facts(publication))
+    return publication
+
+
+def replace_publication(*, appraisal: Appraisal, user: User, reason: str) -> Publication:
+    """Publish the public version as it now stands (for example, with more left out) in
+    place of the live one, which is kept, marked withdrawn."""
+    if not reason.strip():
+        raise RecordError("Explain why the published record is being replaced.")
+    with changing(appraisal, Change.PUBLICATION, actor=user) as change:
+        old = live_publication(appraisal)
+        if old is None:
+            raise RecordError("This record is not published, so there is nothing to replace.")
+        _withdraw(old, user, reason.strip())
+        publication = _snapshot(change.appraisal, user)
+        change.record(
+            "record.republished", target="record", before=_facts(old), after=_facts(publication),
+            reason=reason.strip(),
+        )  # fmt: skip
+    return publication
+
+
+def withdraw_publication(*, appraisal: Appraisal, user: User, reason: str) -> Publication:
+    """Take a record off the public register; it is kept, marked withdrawn, with the reason."""
+    if not reason.strip():
+        raise RecordError("Explain why the record is being taken off the public register.")
+    with changing(appraisal, Change.PUBLICATION, actor=user) as change:
+        publication = live_publication(appraisal)
+        if publication is None:
+            raise RecordError("This record is not published.")
+        _withdraw(publication, user, reason.strip())
+        change.record("record.withdrawn", target="record", before=_facts(publication), reason=reason.strip())
     return publication
 
 
 def published(*, organisation: Organisation | None = None) -> QuerySet[Publication]:
-    query = Publication.objects.select_related("organisation", "appraisal")
+    """Live publications, newest first."""
+    query = Publication.objects.filter(withdrawn_at__isnull=True).select_related("organisation", "appraisal")
     return query.filter(organisation=organisation) if organisation else query

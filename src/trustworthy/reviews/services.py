@@ -9,19 +9,18 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from trustworthy.appraisals.models import (
-    Answer,
-    Appraisal,
-)
-from trustworthy.appraisals.selectors import load_appraisal
-from trustworthy.appraisals.services import LockedError, ServiceError, copy_contents, lock_for_change
-from trustworthy.core import audit
+from trustworthy.appraisals import policy
+from trustworthy.appraisals.models import Answer, Appraisal
+from trustworthy.appraisals.policy import Change, LockedError, changing
+from trustworthy.appraisals.selectors import context_snapshot, load_appraisal
+from trustworthy.appraisals.services import ServiceError, copy_contents
+from trustworthy.organisations.changes import role_in
 from trustworthy.organisations.models import Membership, User
+from trustworthy.voices.models import Consultation
 from trustworthy.voices.rules import submission_blockers
 
-from . import notifications, workflow
+from . import notifications
 from .models import Comment, SectionReview, StatusChange, Verdict
-from .record import record_hash
 
 __all__ = ["LockedError", "ServiceError"]
 
@@ -30,7 +29,7 @@ REVIEW_PERIOD = datetime.timedelta(days=365)
 
 def current_round(appraisal: Appraisal) -> int:
     """Review rounds are counted by submissions: the first submission starts round 1."""
-    return StatusChange.objects.filter(appraisal=appraisal, to_status=workflow.IN_REVIEW).count()
+    return StatusChange.objects.filter(appraisal=appraisal, to_status=policy.IN_REVIEW).count()
 
 
 def approval_problems(appraisal: Appraisal) -> list[str]:
@@ -69,62 +68,54 @@ def submission_problems(appraisal: Appraisal) -> list[str]:
     return problems + submission_blockers(appraisal)
 
 
-@transaction.atomic
 def transition(*, appraisal: Appraisal, name: str, user: User, reason: str = "") -> Appraisal:
     """Move the appraisal through the workflow, if the person's role and the rules allow it."""
-    step = workflow.TRANSITIONS.get(name)
+    step = policy.TRANSITIONS.get(name)
     if step is None:
         raise ServiceError("That is not a step in the review workflow.")
-    current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
-    role = (
-        Membership.objects.filter(user=user, organisation_id=current.organisation_id)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role != step.role:
-        raise ServiceError(f"Only someone with the {step.role} role can {step.label.lower()}.")
-    if current.status not in step.sources:
-        raise LockedError(
-            f"You cannot {step.label.lower()} while the appraisal is {current.get_status_display().lower()}."
-        )
-    if step.reason_required and not reason.strip():
-        raise ServiceError("Explain why.")
-    if name == "submit" and (problems := submission_problems(current)):
-        raise ServiceError(" ".join(problems))
-    if name == "approve" and (problems := approval_problems(current)):
-        raise ServiceError(" ".join(problems))
+    with changing(appraisal, step.change, actor=user) as change:
+        current = change.appraisal
+        if step.reason_required and not reason.strip():
+            raise ServiceError("Explain why.")
+        if step.change is Change.SUBMIT and (problems := submission_problems(current)):
+            raise ServiceError(" ".join(problems))
+        if step.change is Change.APPROVE and (problems := approval_problems(current)):
+            raise ServiceError(" ".join(problems))
 
-    before = current.status
-    current.status = step.target
-    fields = ["status", "updated_at"]
-    if name == "approve":
-        current.approved_at = timezone.now()
-        current.approved_by = user
-        current.review_date = timezone.localdate() + REVIEW_PERIOD
-        fields += ["approved_at", "approved_by", "review_date"]
-    current.save(update_fields=fields)
-    StatusChange.objects.create(
-        appraisal=current,
-        from_status=before,
-        to_status=step.target,
-        by=user,
-        reason=reason.strip(),
-        round=current_round(current) + (1 if step.target == workflow.IN_REVIEW else 0),
-    )
-    audit.record(
-        current,
-        actor=user,
-        action="status.changed",
-        target=name,
-        before=before,
-        after=step.target,
-        reason=reason.strip(),
-    )
-    if name == "approve":
-        # Sign: the record's hash and the audit chain head it was approved against.
-        current.record_hash = record_hash(current)
-        current.approved_audit_head = current.audit_head
-        current.save(update_fields=["record_hash", "approved_audit_head"])
+        before = current.status
+        current.status = step.target
+        after: dict[str, object] = {"status": step.target}
+        if step.change is Change.APPROVE:
+            current.approved_at = timezone.now()
+            current.approved_by = user
+            current.review_date = timezone.localdate() + REVIEW_PERIOD
+        current.save()
+        StatusChange.objects.create(
+            appraisal=current,
+            from_status=before,
+            to_status=step.target,
+            by=user,
+            reason=reason.strip(),
+            round=current_round(current) + (1 if step.target == policy.IN_REVIEW else 0),
+        )
+        if step.change is Change.WITHDRAW:
+            # Nobody can go on answering a consultation on a withdrawn appraisal.
+            closed = Consultation.objects.filter(appraisal=current, closed_at__isnull=True)
+            after["closed_consultations"] = sorted(closed.values_list("pk", flat=True))
+            closed.update(closed_at=timezone.now())
+        if step.change is Change.APPROVE:
+            # Sign: freeze what the record shows from outside the appraisal, then hash the
+            # record as it now stands; the event carries the hash into both chains.
+            current.approved_snapshot = context_snapshot(current)
+            current.save(update_fields=["approved_snapshot"])
+            current.record_hash = policy.sign(current)
+            after["record_hash"] = current.record_hash
+        change.record(
+            "status.changed", target=name, before={"status": before}, after=after, reason=reason.strip()
+        )
+        if step.change is Change.APPROVE:
+            current.approved_audit_head = current.audit_head
+            current.save(update_fields=["record_hash", "approved_audit_head"])
     appraisal.status = current.status
     transaction.on_commit(lambda: _notify(name, current, user, reason))
     return current
@@ -139,125 +130,109 @@ def _notify(name: str, appraisal: Appraisal, user: User, reason: str) -> None:
         notifications.decision_approved(appraisal, user)
 
 
-@transaction.atomic
 def review_sections(*, appraisal: Appraisal, user: User, verdicts: Mapping[str, tuple[str, str]]) -> None:
     """Record a reviewer's verdict and comment on each section in the current round."""
-    lock_for_change(appraisal, frozenset({workflow.IN_REVIEW}))
-    round_ = current_round(appraisal)
-    for section_id, (verdict, comment) in verdicts.items():
-        if verdict not in Verdict.values:
-            raise ServiceError("Choose a verdict for every section.")
-        if verdict != Verdict.ACCEPTABLE and not comment.strip():
-            raise ServiceError("Say what needs to change in every section that is not acceptable.")
-        SectionReview.objects.update_or_create(
-            appraisal=appraisal,
-            round=round_,
-            section_id=section_id,
-            reviewer=user,
-            defaults={"verdict": verdict, "comment": comment.strip()},
+    with changing(appraisal, Change.REVIEW, actor=user) as change:
+        round_ = current_round(appraisal)
+        for section_id, (verdict, comment) in verdicts.items():
+            if verdict not in Verdict.values:
+                raise ServiceError("Choose a verdict for every section.")
+            if verdict != Verdict.ACCEPTABLE and not comment.strip():
+                raise ServiceError("Say what needs to change in every section that is not acceptable.")
+            SectionReview.objects.update_or_create(
+                appraisal=appraisal,
+                round=round_,
+                section_id=section_id,
+                reviewer=user,
+                defaults={"verdict": verdict, "comment": comment.strip()},
+            )
+        change.record(
+            "review.recorded",
+            target=f"round {round_}",
+            after={k: [v[0], v[1].strip()] for k, v in verdicts.items()},
         )
-    audit.record(
-        appraisal,
-        actor=user,
-        action="review.recorded",
-        target=f"round {round_}",
-        after={k: list(v) for k, v in verdicts.items()},
-    )
 
 
-@transaction.atomic
 def add_comment(
     *, appraisal: Appraisal, user: User, target: str, text: str, parent: Comment | None = None
 ) -> Comment:
-    lock_for_change(appraisal, workflow.COMMENTS_OPEN)
     if not text.strip():
         raise ServiceError("Enter your comment.")
     if parent is not None and parent.appraisal_id != appraisal.pk:
         raise ServiceError("You can only reply to a comment on this appraisal.")
-    comment = Comment.objects.create(
-        appraisal=appraisal,
-        target=parent.target if parent else target,
-        parent=parent,
-        author=user,
-        text=text.strip(),
-    )
-    audit.record(
-        appraisal,
-        actor=user,
-        action="comment.added",
-        target=comment.target,
-        after={"id": comment.pk, "text": comment.text},
-    )
-    owner = None
-    if not comment.target.startswith(("row:", "decision")):
-        question_id = comment.target.split(":")[0]
-        answer = (
-            Answer.objects.filter(appraisal=appraisal, question_id=question_id)
-            .select_related("updated_by")
-            .first()
+    with changing(appraisal, Change.COMMENT, actor=user) as change:
+        comment = Comment.objects.create(
+            appraisal=appraisal,
+            target=parent.target if parent else target,
+            parent=parent,
+            author=user,
+            text=text.strip(),
         )
-        owner = answer.updated_by if answer else None
-    transaction.on_commit(
-        lambda: notifications.comment_on_your_part(appraisal, user, comment.target, comment.text, owner)
-    )
+        change.record(
+            "comment.added",
+            target=comment.target,
+            after={"id": comment.pk, "text": comment.text, "parent": parent.pk if parent else None},
+        )
+        owner = None
+        if not comment.target.startswith(("row:", "decision")):
+            question_id = comment.target.split(":")[0]
+            answer = (
+                Answer.objects.filter(appraisal=appraisal, question_id=question_id)
+                .select_related("updated_by")
+                .first()
+            )
+            owner = answer.updated_by if answer else None
+        transaction.on_commit(
+            lambda: notifications.comment_on_your_part(appraisal, user, comment.target, comment.text, owner)
+        )
     return comment
 
 
-@transaction.atomic
 def resolve_comment(*, comment: Comment, user: User) -> None:
-    lock_for_change(comment.appraisal, workflow.COMMENTS_OPEN)
-    comment.resolved_at = timezone.now()
-    comment.resolved_by = user
-    comment.save(update_fields=["resolved_at", "resolved_by"])
-    audit.record(
-        comment.appraisal,
-        actor=user,
-        action="comment.resolved",
-        target=comment.target,
-        after={"id": comment.pk},
-    )
+    with changing(comment.appraisal, Change.COMMENT, actor=user) as change:
+        comment.resolved_at = timezone.now()
+        comment.resolved_by = user
+        comment.save(update_fields=["resolved_at", "resolved_by"])
+        change.record("comment.resolved", target=comment.target, after={"id": comment.pk})
 
 
-@transaction.atomic
 def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appraisal:
     """Change an approved appraisal by starting a new version; the approved one stays as it is."""
-    if appraisal.status != workflow.APPROVED:
-        raise ServiceError(
-            "Only an approved appraisal needs a new version; this one can be changed as it is."
-        )
     if not reason.strip():
         raise ServiceError("Explain why the approved appraisal needs to change.")
-    latest = appraisal.project.appraisals.filter(stage=appraisal.stage).order_by("-version").first()
-    assert latest is not None
-    if latest.pk != appraisal.pk:
-        raise ServiceError("A newer version of this appraisal already exists.")
-    new = Appraisal.objects.create(
-        organisation_id=appraisal.organisation_id,
-        project_id=appraisal.project_id,
-        stage=appraisal.stage,
-        version=appraisal.version + 1,
-        framework_id=appraisal.framework_id,
-        framework_version=appraisal.framework_version,
-        previous=appraisal,
-        version_reason=reason.strip(),
-        created_by=user,
-    )
-    copy_contents(appraisal, new, user, carried_forward=False)
-    audit.record(
-        new,
-        actor=user,
-        action="version.started",
-        target=f"version {new.version}",
-        reason=reason.strip(),
-        after={"from_appraisal": appraisal.pk, "from_version": appraisal.version},
-    )
+    with transaction.atomic():
+        approved = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+        policy.check(approved, Change.NEW_VERSION, role_in(user, approved.organisation_id))
+        latest = approved.project.appraisals.filter(stage=approved.stage).order_by("-version").first()
+        assert latest is not None
+        if latest.pk != approved.pk:
+            raise ServiceError("A newer version of this appraisal already exists.")
+        new = Appraisal.objects.create(
+            organisation_id=approved.organisation_id,
+            project_id=approved.project_id,
+            stage=approved.stage,
+            version=approved.version + 1,
+            framework_id=approved.framework_id,
+            framework_version=approved.framework_version,
+            previous=approved,
+            version_reason=reason.strip(),
+            created_by=user,
+        )
+        with changing(new, Change.START, actor=user) as change:
+            copy_contents(approved, new, user, carried_forward=False)
+            change.record(
+                "version.started",
+                target=f"version {new.version}",
+                reason=reason.strip(),
+                after={"from_appraisal": approved.pk, "from_version": approved.version},
+            )
     return new
 
 
 def due_for_review(today: datetime.date | None = None, organisation_id: int | None = None) -> list[Appraisal]:
     """Approved appraisals whose review date has passed and whose project has not moved on since."""
     today = today or timezone.localdate()
-    due = Appraisal.objects.filter(status=workflow.APPROVED, review_date__lte=today)
+    due = Appraisal.objects.filter(status=policy.APPROVED, review_date__lte=today)
     if organisation_id is not None:
         due = due.filter(organisation_id=organisation_id)
     newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))

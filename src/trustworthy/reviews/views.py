@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
+from trustworthy.appraisals import policy
 from trustworthy.appraisals import selectors as appraisal_selectors
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.appraisals.policy import Change
 from trustworthy.core.auth import login_required, membership_for, require
 from trustworthy.organisations.models import Membership
-from trustworthy.organisations.permissions import Action, role_may
+from trustworthy.organisations.permissions import Action
 
-from . import selectors, services, workflow
+from . import selectors, services
 from .diff import compare
 from .forms import CommentForm, ReasonForm, ReviewForm
 from .models import Comment
@@ -34,7 +36,7 @@ def _appraisal(request: HttpRequest, pk: int) -> tuple[Appraisal, Membership]:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
     data = appraisal_selectors.load_appraisal(appraisal)
-    can_review = role_may(membership.role, Action.REVIEW) and appraisal.status == workflow.IN_REVIEW
+    can_review = policy.may(membership.role, appraisal.status, Change.REVIEW)
     if request.method == "POST" and not can_review:
         raise PermissionDenied
     form = ReviewForm(request.POST if request.method == "POST" else None, framework=data.framework)
@@ -61,10 +63,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     appraisal, membership = _appraisal(request, pk)
-    transition = workflow.TRANSITIONS.get(name)
+    transition = policy.TRANSITIONS.get(name)
     if transition is None:
         raise Http404
-    if membership.role != transition.role:
+    if not policy.role_allows(membership.role, transition.change):
         raise PermissionDenied
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
@@ -78,16 +80,9 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         problems = services.approval_problems(appraisal)
     if request.method == "POST" and form.is_valid():
         try:
-            if request.POST and appraisal.status not in transition.sources:
-                raise services.LockedError(
-                    f"You cannot {transition.label.lower()} while the appraisal is "
-                    f"{appraisal.get_status_display().lower()}."
-                )
             services.transition(
                 appraisal=appraisal, name=name, user=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.LockedError:
-            raise
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:

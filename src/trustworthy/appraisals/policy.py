@@ -1,0 +1,268 @@
+"""What may change in an appraisal, when, and by whom: the one gate every write passes.
+
+Every change to an appraisal or to anything its decision record shows, whichever way it
+arrives (web page, command line, import, participant link), runs inside `changing()`:
+
+    with changing(appraisal, Change.ANSWER, actor=user) as change:
+        ...write, using change.appraisal (the row, locked)...
+        change.record("answer.saved", target="P1", before=..., after=...)
+
+which locks the appraisal row, checks the actor's role and the appraisal's status against
+the one table below (RULES), and insists on exactly one audit event. Views ask `may()` to
+decide what to show; they never decide on their own whether a change is allowed.
+
+The review workflow's states and transitions live here too, since the table depends on them:
+
+    draft ──submit──▶ in-review ──request changes──▶ changes-requested ──submit──▶ in-review
+                          │                                                        ...
+                          └──approve (sign)──▶ approved   (locked: a change is a new version)
+    draft | in-review | changes-requested ──withdraw──▶ withdrawn
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+
+from trustworthy.core import audit
+from trustworthy.organisations.changes import NotPermitted, Refused, acting_as_operator, role_in
+from trustworthy.organisations.permissions import Action, role_may
+
+from .models import Appraisal, Status
+
+__all__ = ["Change", "LockedError", "NotPermitted", "Refused", "changing", "check", "may"]
+
+DRAFT, IN_REVIEW, CHANGES_REQUESTED, APPROVED, WITHDRAWN = (
+    str(Status.DRAFT), str(Status.IN_REVIEW), str(Status.CHANGES_REQUESTED), str(Status.APPROVED),
+    str(Status.WITHDRAWN),
+)  # fmt: skip
+
+# Answers, registers, ratings and what people said change only while it is being written.
+EDITABLE = frozenset({DRAFT, CHANGES_REQUESTED})
+# Until it is signed: the decision, the family summary and comments.
+OPEN = frozenset({DRAFT, IN_REVIEW, CHANGES_REQUESTED})
+
+
+class Change(StrEnum):
+    START = "start"  # a new appraisal: the next stage, or a new version of an approved one
+    ANSWER = "answer"
+    REGISTER = "register"
+    RATINGS = "ratings"
+    PARTICIPATION = "participation"
+    CRITERIA = "criteria"
+    DECISION = "decision"
+    SUMMARY = "summary"
+    RECORD_SETTINGS = "record-settings"
+    PUBLICATION = "publication"
+    CONSULTATION = "consultation"
+    RESPONSE = "response"  # entered by staff, gathered offline
+    ONLINE_RESPONSE = "online-response"  # sent through a consultation link, no account
+    THEME = "theme"
+    COMMENT = "comment"
+    REVIEW = "review"
+    NEW_VERSION = "new-version"
+    SUBMIT = "submit"
+    REQUEST_CHANGES = "request-changes"
+    APPROVE = "approve"
+    WITHDRAW = "withdraw"
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action | None  # None: anyone holding the consultation link, signed in or not
+    statuses: frozenset[str]
+
+
+RULES: dict[Change, Rule] = {
+    Change.START: Rule(Action.MANAGE_PROJECTS, frozenset({DRAFT})),
+    Change.ANSWER: Rule(Action.ANSWER, EDITABLE),
+    Change.REGISTER: Rule(Action.ANSWER, EDITABLE),
+    Change.RATINGS: Rule(Action.ANSWER, EDITABLE),
+    Change.PARTICIPATION: Rule(Action.ANSWER, EDITABLE),
+    Change.CRITERIA: Rule(Action.ANSWER, EDITABLE),
+    Change.DECISION: Rule(Action.DECIDE, OPEN),
+    Change.SUMMARY: Rule(Action.MANAGE_PROJECTS, OPEN),
+    # What is left out of the public version: chosen before publishing, once approved.
+    Change.RECORD_SETTINGS: Rule(Action.MANAGE_PROJECTS, OPEN | {APPROVED}),
+    Change.PUBLICATION: Rule(Action.MANAGE_PROJECTS, frozenset({APPROVED})),
+    Change.CONSULTATION: Rule(Action.MANAGE_PROJECTS, EDITABLE),
+    Change.RESPONSE: Rule(Action.ANSWER, EDITABLE),
+    Change.ONLINE_RESPONSE: Rule(None, EDITABLE),
+    Change.THEME: Rule(Action.MANAGE_PROJECTS, EDITABLE),
+    Change.COMMENT: Rule(Action.COMMENT, OPEN),
+    Change.REVIEW: Rule(Action.REVIEW, frozenset({IN_REVIEW})),
+    Change.NEW_VERSION: Rule(Action.MANAGE_PROJECTS, frozenset({APPROVED})),
+    Change.SUBMIT: Rule(Action.MANAGE_PROJECTS, EDITABLE),
+    Change.REQUEST_CHANGES: Rule(Action.REVIEW, frozenset({IN_REVIEW})),
+    Change.APPROVE: Rule(Action.DECIDE, frozenset({IN_REVIEW})),
+    Change.WITHDRAW: Rule(Action.MANAGE_PROJECTS, OPEN),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    change: Change
+    label: str
+    target: str
+    reason_required: bool
+
+    @property
+    def name(self) -> str:
+        return self.change.value
+
+    @property
+    def sources(self) -> frozenset[str]:
+        return RULES[self.change].statuses
+
+    @property
+    def action(self) -> Action:
+        action = RULES[self.change].action
+        assert action is not None
+        return action
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(Change.SUBMIT, "Submit for review", IN_REVIEW, False),
+        Transition(Change.REQUEST_CHANGES, "Request changes", CHANGES_REQUESTED, True),
+        Transition(Change.APPROVE, "Approve and sign the decision", APPROVED, False),
+        Transition(Change.WITHDRAW, "Withdraw", WITHDRAWN, True),
+    )
+}
+
+LOCKED_MESSAGES = {
+    APPROVED: "This appraisal is approved and locked. To change it, start a new version.",
+    IN_REVIEW: "This appraisal is in review. It can be changed again if the reviewers ask for changes.",
+    WITHDRAWN: "This appraisal was withdrawn and can no longer be changed.",
+}
+NOT_YET_MESSAGES = {
+    Change.PUBLICATION: "Only an approved decision record can be published. This one is not approved yet.",
+    Change.NEW_VERSION: "Only an approved appraisal needs a new version; this one can be changed as it is.",
+    Change.REVIEW: "Sections can only be reviewed while the appraisal is in review.",
+}
+
+
+class LockedError(Refused):
+    """The appraisal's status does not allow this change now (a 409 on the web)."""
+
+
+def role_allows(role: str | None, change: Change) -> bool:
+    action = RULES[change].action
+    return action is None or role_may(role, action)
+
+
+def status_allows(status: str, change: Change) -> bool:
+    return status in RULES[change].statuses
+
+
+def may(role: str | None, status: str, change: Change) -> bool:
+    """Whether someone in this role may make this change at this status (to show or hide it)."""
+    return role_allows(role, change) and status_allows(status, change)
+
+
+def available_transitions(status: str, role: str | None) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if may(role, status, t.change)]
+
+
+def refusal(status: str, change: Change) -> str:
+    """Why this change cannot be made at this status, in plain words ("" if it can)."""
+    if status in RULES[change].statuses:
+        return ""
+    if change in NOT_YET_MESSAGES and status in OPEN:
+        return NOT_YET_MESSAGES[change]
+    return LOCKED_MESSAGES.get(status, "This appraisal cannot be changed now.")
+
+
+def check(appraisal: Appraisal, change: Change, role: str | None) -> None:
+    """Refuse (NotPermitted, then LockedError) unless this role may make this change now."""
+    if not role_allows(role, change):
+        raise NotPermitted("Your role does not allow this change.")
+    if not status_allows(appraisal.status, change):
+        raise LockedError(refusal(appraisal.status, change))
+
+
+class Gate:
+    """One change in progress: the locked appraisal, and its one audit event."""
+
+    def __init__(self, appraisal: Appraisal, actor: Any, change: Change) -> None:
+        self.appraisal = appraisal
+        self.actor = actor
+        self.change = change
+        self.event: Any = None
+
+    def record(
+        self, action: str, *, target: str = "", before: Any = None, after: Any = None, reason: str = ""
+    ) -> None:
+        """Append the change's audit event to the appraisal's and the organisation's chains."""
+        if self.event is not None:
+            raise AssertionError(f"{self.change} was already audited: one change, one event")
+        appraisal = self.appraisal
+        self.event = audit.append(
+            organisation_id=appraisal.organisation_id,
+            actor=self.actor,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            reason=reason,
+            appraisal=audit.AppraisalLink(appraisal.pk, appraisal.audit_count + 1, appraisal.audit_head),
+        )
+        appraisal.audit_head, appraisal.audit_count = self.event.hash, appraisal.audit_count + 1
+        Appraisal.objects.filter(pk=appraisal.pk).update(
+            audit_head=appraisal.audit_head, audit_count=appraisal.audit_count
+        )
+
+
+@contextmanager
+def changing(appraisal: Appraisal, change: Change, *, actor: Any) -> Iterator[Gate]:
+    """The one way to change an appraisal: lock, check role and status, write, audit once."""
+    with transaction.atomic():
+        current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+        if acting_as_operator():
+            if not status_allows(current.status, change):
+                raise LockedError(refusal(current.status, change))
+        else:
+            check(current, change, role_in(actor, current.organisation_id))
+        gate = Gate(current, actor, change)
+        yield gate
+        if gate.event is None:
+            raise AssertionError(f"{change} changed an appraisal without an audit event")
+    # The caller's copy follows the row, so a second change in the same request starts from it.
+    appraisal.status = current.status
+    appraisal.audit_head, appraisal.audit_count = current.audit_head, current.audit_count
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+# Approval signs the decision record, which is built by a higher layer (reports); it
+# registers the function that gives the content to sign when the app is ready, so this
+# layer need not import it.
+_signer: Callable[[Appraisal], dict[str, Any]] | None = None
+
+
+def register_signer(signer: Callable[[Appraisal], dict[str, Any]]) -> None:
+    global _signer
+    _signer = signer
+
+
+def signed_content(appraisal: Appraisal) -> dict[str, Any]:
+    """What approval signs, as it now stands: `audit verify` rebuilds it the same way."""
+    if _signer is None:
+        raise RuntimeError("No record signer is registered: is the reports app installed?")
+    return _signer(appraisal)
+
+
+def sign(appraisal: Appraisal) -> str:
+    """Keep the signed content on the appraisal and return its hash."""
+    appraisal.signed_content = signed_content(appraisal)
+    appraisal.record_hash = audit.digest(appraisal.signed_content)
+    Appraisal.objects.filter(pk=appraisal.pk).update(
+        signed_content=appraisal.signed_content, record_hash=appraisal.record_hash
+    )
+    return appraisal.record_hash

@@ -1,0 +1,105 @@
+"""The one gate for changes at the level of an organisation.
+
+Members and roles, commitments, the safeguarding line, projects' own details: each change
+runs inside `changing_organisation()`, which locks the organisation row, checks the
+actor's role against the permissions table and insists on exactly one audit event in the
+organisation's chain. (Changes to an appraisal go through `appraisals.policy.changing`,
+which builds on the same pieces.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from trustworthy.core import audit
+
+from .models import Membership, Organisation
+from .permissions import Action, role_may
+
+
+class Refused(Exception):
+    """A change was refused; the message is written for the person who asked for it."""
+
+
+class NotPermitted(Refused, PermissionDenied):
+    """The person's role does not allow this change (a 403 on the web)."""
+
+
+def role_in(user: Any, organisation_id: int) -> str | None:
+    """The user's role in the organisation, or None if they are not a member."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation_id=organisation_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+# Set by operator commands (import): the named person is recorded as the actor, but the
+# role check is the operator's, who already holds the machine. Status rules still apply.
+_operator: ContextVar[bool] = ContextVar("operator", default=False)
+
+
+@contextmanager
+def as_operator() -> Iterator[None]:
+    token = _operator.set(True)
+    try:
+        yield
+    finally:
+        _operator.reset(token)
+
+
+def acting_as_operator() -> bool:
+    return _operator.get()
+
+
+class OrganisationGate:
+    """One organisation-level change in progress, and its one audit event."""
+
+    def __init__(self, organisation: Organisation, actor: Any) -> None:
+        self.organisation = organisation
+        self.actor = actor
+        self.event: Any = None
+
+    def record(
+        self, action: str, *, target: str = "", before: Any = None, after: Any = None, reason: str = ""
+    ) -> None:
+        if self.event is not None:
+            raise AssertionError(f"{action}: this change was already audited: one change, one event")
+        self.event = audit.append(
+            organisation_id=self.organisation.pk,
+            actor=self.actor,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+
+
+@contextmanager
+def changing_organisation(
+    organisation: Organisation | int, action: Action | None, *, actor: Any
+) -> Iterator[OrganisationGate]:
+    """Lock the organisation, check the actor's role (`action=None`: an operator's command,
+    or a step that has its own proof, such as an invitation link), and audit once."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation_id)
+        if (
+            action is not None
+            and not acting_as_operator()
+            and not role_may(role_in(actor, organisation_id), action)
+        ):
+            raise NotPermitted("Your role does not allow this change.")
+        gate = OrganisationGate(locked, actor)
+        yield gate
+        if gate.event is None:
+            raise AssertionError("an organisation changed without an audit event")
