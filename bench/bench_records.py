@@ -35,13 +35,16 @@ def _setup() -> int:
     from tests.appraisals.factories import ROWS, decide, fill_appraisal, make_project
 
     from trustworthy.appraisals import services
-    from trustworthy.organisations.models import Membership, Organisation, User
+    from trustworthy.organisations.models import Organisation, User
+    from trustworthy.organisations.services import add_member
 
     organisation = Organisation.objects.create(
         name="Bench Council", type="local-authority", region="north-west"
     )
     lead = User.objects.create_user("lead@bench.example", "bench password long enough", full_name="Lead")
-    Membership.objects.create(user=lead, organisation=organisation, role="lead")
+    approver = User.objects.create_user("approver@bench.example", "bench password long enough", full_name="A")
+    add_member(organisation=organisation, user=lead, role="lead")
+    add_member(organisation=organisation, user=approver, role="approver")
     appraisal = services.start_appraisal(
         project=make_project(organisation, lead), stage="inception", user=lead
     )
@@ -54,7 +57,7 @@ def _setup() -> int:
         benefit = dict(ROWS["benefits"])
         benefit["description"] = f"Benefit {number + 2}: more children stay safely at home"
         services.add_register_row(appraisal=appraisal, register_id="benefits", data=benefit, user=lead)
-    decide(appraisal, lead)
+    decide(appraisal, approver)
     return appraisal.pk
 
 

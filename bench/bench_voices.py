@@ -44,8 +44,9 @@ def _open_consultation() -> str:
     from trustworthy.appraisals.models import Appraisal
     from trustworthy.voices import services
 
-    appraisal = Appraisal.objects.exclude(status="approved").select_related("organisation").first()
-    assert appraisal is not None, "the demo data has an appraisal that is not approved"
+    editable = Appraisal.objects.filter(status__in=["draft", "changes-requested"])
+    appraisal = editable.select_related("organisation").first()
+    assert appraisal is not None, "the demo data has an appraisal still being written"
     new = services.open_consultation(
         appraisal=appraisal, user=appraisal.created_by, title="Family meetings",
         description="We want to try a family meeting before big decisions.",

@@ -391,7 +391,7 @@ def demo(password: str | None) -> None:
     _django()
     _call("migrate", "--no-input", "--verbosity", "0")
     from trustworthy.appraisals.services import ServiceError as AppraisalError
-    from trustworthy.core.demo import load_demo
+    from trustworthy.demo import load_demo
     from trustworthy.organisations.models import Role
     from trustworthy.organisations.services import ServiceError as OrganisationError
 

@@ -49,7 +49,7 @@ def test_publish_then_read_the_public_record_signed_out(
     page = page_as("lead")
     visit(page, f"/appraisals/{appraisal.pk}/record/publish/")
     page.get_by_role("button", name="Publish on the public register").click()
-    expect(page.get_by_role("heading", name="Published")).to_be_visible()
+    expect(page.get_by_role("heading", name="Published", exact=True)).to_be_visible()
     assert_accessible(page)
 
     public = new_page()
@@ -65,3 +65,29 @@ def test_publish_then_read_the_public_record_signed_out(
         assert name not in public.content()
     visit(public, f"/register/organisations/{organisation.pk}/")
     visit(public, "/register/feed.json", accessible=False)
+
+
+def test_take_a_record_off_the_register_without_javascript(
+    page_as: Callable[..., Page], new_page: Callable[..., Page], organisation: Any
+) -> None:
+    appraisal = approve(make_decided(organisation))
+    page = page_as("lead", java_script_enabled=False)
+    visit(page, f"/appraisals/{appraisal.pk}/record/publish/")
+    page.get_by_role("button", name="Publish on the public register").click()
+    expect(page.get_by_role("heading", name="Take it off the register")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Take it off the register").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Enter why you are taking the record off the register")
+    assert_accessible(page)
+    summary.get_by_role("link", name="Enter why you are taking the record off the register").click()
+    page.get_by_label("Why are you taking it off the register?").fill("The project has stopped.")
+    page.get_by_role("button", name="Take it off the register").click()
+    expect(page.get_by_role("table", name="Earlier publications")).to_contain_text("The project has stopped.")
+    assert_accessible(page)
+
+    public = new_page()
+    visit(public, "/register/")
+    expect(public.get_by_text("No decision records are published yet.")).to_be_visible()
+    visit(public, f"/register/records/{appraisal.pk}/", status=404, accessible=False)

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from trustworthy.appraisals.models import Appraisal, Project
 from trustworthy.appraisals.selectors import load_appraisal
 from trustworthy.cli import main
-from trustworthy.core.demo import PASSWORD_ENV, load_demo
+from trustworthy.demo import PASSWORD_ENV, load_demo
 from trustworthy.organisations.models import CommitmentStatement, Membership, Organisation, Role
 
 pytestmark = pytest.mark.django_db

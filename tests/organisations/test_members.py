@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD
+from trustworthy.organisations import services
 from trustworthy.organisations.models import Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_the_list_does_not_show_other_organisations_members(
 def _add_members(organisation: Organisation, count: int) -> None:
     for n in range(count):
         user = User.objects.create_user(f"person{n}@council.test", None, full_name=f"Person {n}")
-        Membership.objects.create(user=user, organisation=organisation, role="contributor")
+        services.add_member(organisation=organisation, user=user, role="contributor")
 
 
 def test_the_list_makes_the_same_queries_for_30_members_as_for_3(

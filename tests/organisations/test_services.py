@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from trustworthy.organisations import selectors, services
+from trustworthy.organisations.changes import NotPermitted
 from trustworthy.organisations.models import CommitmentStatement, Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,8 @@ def test_with_two_admins_either_may_go(
     services.remove_member(membership=Membership.objects.get(user=admin), removed_by=admin)
     assert list(Membership.objects.filter(organisation=organisation, role="admin")) == [lead]
     with pytest.raises(services.ServiceError, match="only admin"):
+        services.remove_member(membership=lead, removed_by=lead.user)
+    with pytest.raises(NotPermitted):  # the admin who left no longer manages anything here
         services.remove_member(membership=lead, removed_by=admin)
 
 

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from trustworthy.organisations import services
 from trustworthy.organisations.middleware import SESSION_KEY
-from trustworthy.organisations.models import Membership, Organisation, User
+from trustworthy.organisations.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ URL = "/organisations/switch/"
 def lead_of_both(organisation: Organisation, other_organisation: Organisation) -> Client:
     """The council's lead, who is also a reviewer at the trust."""
     lead = User.objects.get(email="lead@council.test")
-    Membership.objects.create(user=lead, organisation=other_organisation, role="reviewer")
+    services.add_member(organisation=other_organisation, user=lead, role="reviewer")
     client = Client()
     client.force_login(lead)
     return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from docx import Document
@@ -17,7 +18,16 @@ from trustworthy.framework import default_framework
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.reports import render_docx, render_html, render_json, render_pdf
 from trustworthy.reports.charts import all_charts
-from trustworthy.reports.document import VOICES_TITLE, VoiceCount, VoiceItem, VoicesSection, build_record
+from trustworthy.reports.document import (
+    VOICES_TITLE,
+    DecisionRecord,
+    Summary,
+    VoiceCount,
+    VoiceItem,
+    VoicesSection,
+    build_record,
+    make_public,
+)
 from trustworthy.reports.services import record_for
 
 from ..appraisals.factories import make_project
@@ -210,3 +220,48 @@ def test_the_profile_chart_says_so_when_nothing_is_rated(organisation) -> None:
     profile = all_charts(record_for(appraisal))[2]
     assert profile.svg == ""
     assert "not been rated" in profile.empty
+
+
+def _full_record(decided: Appraisal) -> DecisionRecord:
+    """Approved, with a summary, a departure, what people said and every register filled."""
+    approve(decided)
+    voices = VoicesSection(
+        items=(VoiceItem(said="Meetings felt rushed.", response="We made them longer.", heading="Time"),),
+        introduction="3 responses from 1 consultation.",
+        counts=(VoiceCount("Young people", "Online", 3),),
+    )
+    record = build_record(load_appraisal(decided), voices=lambda appraisal: voices)
+    assert record.decision is not None
+    return replace(
+        record,
+        summary=Summary("We said yes.\n\nYoung people helped us decide.", True),
+        decision=replace(record.decision, is_departure=True, departure_reason="The team was ready."),
+    )
+
+
+def test_a_document_reads_back_as_the_record_it_was_written_from(decided: Appraisal) -> None:
+    record = _full_record(decided)
+    rows = [r for r in record.registers if r.rows]
+    hidden = ["answer.P2", "decision.reasoning", "project.context.local", rows[0].rows[1].key]
+    for version in (record, make_public(record, hidden)):
+        document = render_json.to_dict(version)
+        back = render_json.from_dict(document)
+        assert render_json.to_dict(back) == document
+        # Everything the renderers read comes back: labels, register fields and cells,
+        # the sections and their questions, so every format renders the same.
+        assert render_html.render(back) == render_html.render(version)
+        assert [p.text for p in Document(io.BytesIO(render_docx.render(back))).paragraphs] == [
+            p.text for p in Document(io.BytesIO(render_docx.render(version))).paragraphs
+        ]
+        assert all_charts(back) == all_charts(version)
+    public = render_json.from_dict(render_json.to_dict(make_public(record, hidden)))
+    assert {"answer.P2", "decision.reasoning", "project.context.local"} <= public.excluded
+    assert [row.published for row in public.registers[0].rows] == [True, False]
+    assert render_json.from_dict(render_json.to_dict(record)).excluded == frozenset()
+
+
+def test_a_document_of_an_unknown_framework_is_refused(decided: Appraisal) -> None:
+    document = render_json.to_dict(record_for(decided))
+    document["framework"]["version"] = "9.9.9"
+    with pytest.raises(render_json.DocumentError, match=r"9\.9\.9"):
+        render_json.from_dict(document)

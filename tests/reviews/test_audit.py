@@ -7,8 +7,9 @@ from click.testing import CliRunner
 
 from trustworthy.appraisals.models import Answer, Appraisal
 from trustworthy.cli import main
-from trustworthy.core.models import AuditEvent
+from trustworthy.core.models import AuditEvent, OrganisationChain
 
+from ..appraisals.factories import FW
 from .helpers import approved, complete_appraisal
 
 pytestmark = pytest.mark.django_db
@@ -34,18 +35,24 @@ def test_every_kind_of_change_is_recorded_with_before_and_after(organisation) ->
         "appraisal.started",
         "answer.saved",
         "row.added",
-        "ratings.saved",
+        "principles.saved",
         "participation.saved",
         "status.changed",
         "review.recorded",
         "decision.recorded",
     } <= actions
+    # One save of an E question's aspect (its answer and every rating) is one change, one event.
+    principles = AuditEvent.objects.filter(appraisal=appraisal, action="principles.saved")
+    assert principles.count() == len(FW.section("principles").questions) * len(FW.aspects)
+    assert not AuditEvent.objects.filter(appraisal=appraisal, action="answer.saved", target__contains=":")
     event = AuditEvent.objects.filter(appraisal=appraisal, action="status.changed", target="approve").get()
-    assert (event.before, event.after, event.actor.email) == (
-        "in-review",
-        "approved",
+    assert (event.before, event.after, event.actor.email, event.actor_name) == (
+        {"status": "in-review"},
+        {"status": "approved", "record_hash": appraisal.record_hash},
         "approver@council.test",
+        str(event.actor),
     )
+    assert event.organisation_id == appraisal.organisation_id
     assert event.at.utcoffset().total_seconds() == 0
 
 
@@ -86,19 +93,28 @@ def test_removing_the_newest_events_is_detected(organisation) -> None:
 def test_an_inserted_event_is_detected(organisation) -> None:
     appraisal = complete_appraisal(organisation)
     events = _events(appraisal)
-    # Make room after event 3 and slip a forged event in, with a plausible hash.
+    # Make room after event 3 and slip a forged event in, linked into both chains as the
+    # code says, with both heads moved on; without the key, its seal can only be a guess.
     for event in reversed(events[3:]):
         AuditEvent.objects.filter(pk=event.pk).update(sequence=event.sequence + 1)
+    chain = OrganisationChain.objects.get(organisation_id=appraisal.organisation_id)
     AuditEvent.objects.create(
+        organisation_id=appraisal.organisation_id,
+        org_sequence=chain.count + 1,
+        org_prev_hash=chain.head,
         appraisal=appraisal,
         sequence=4,
+        prev_hash=events[2].hash,
+        actor=events[2].actor,
+        actor_name=events[2].actor_name,
         at=events[2].at,
         action="answer.saved",
         target="P9",
         after={"value": "yes"},
-        prev_hash=events[2].hash,
         hash=events[3].hash,
     )
+    OrganisationChain.objects.filter(pk=chain.pk).update(head=events[3].hash, count=chain.count + 1)
+    Appraisal.objects.filter(pk=appraisal.pk).update(audit_count=appraisal.audit_count + 1)
     code, output = verify()
     assert code == 1
     assert f"appraisal {appraisal.pk}, event 4 (answer.saved P9)" in output
@@ -136,7 +152,7 @@ def test_only_the_first_problem_of_each_appraisal_is_named_and_others_still_chec
 
 
 def test_demo_data_carries_a_full_audit_trail_and_verifies() -> None:
-    from trustworthy.core.demo import load_demo
+    from trustworthy.demo import load_demo
 
     load_demo("a long demo password")
     approved_appraisals = Appraisal.objects.filter(status="approved")

@@ -53,8 +53,9 @@ def voices_object(objects: dict[str, Any], kind: str) -> Any:
         new = open_for(appraisal)
         response = services.submit_online(consultation_id=new.consultation.pk, group="", answers=ANSWERS)
         theme = services.save_theme(
-            appraisal=appraisal, name="Waiting", description="", question_ids=[], decision_note=""
-        )
+            appraisal=appraisal, user=lead_of(appraisal.organisation), name="Waiting", description="",
+            question_ids=[], decision_note="",
+        )  # fmt: skip
         objects["voices"] = {
             "consultation": new.consultation.pk,
             "response": response.pk,

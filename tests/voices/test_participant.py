@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from tests.voices.factories import ANSWERS, make_appraisal, open_for
+from tests.voices.factories import ANSWERS, lead_of, make_appraisal, open_for
 from trustworthy.voices import services, wording
 from trustworthy.voices.models import Consultation, Response
 from trustworthy.voices.tokens import hash_token
@@ -82,14 +82,18 @@ def test_an_expired_link_shows_a_kind_page(opened):
 
 
 def test_a_closed_link_shows_a_kind_page_and_takes_no_answers(opened):
-    services.close_consultation(consultation=opened.consultation)
+    services.close_consultation(
+        consultation=opened.consultation, user=lead_of(opened.consultation.organisation)
+    )
     assert Client().get(f"/v/{opened.token}/").status_code == 410
     assert post(Client(), opened.token).status_code == 410
     assert Response.objects.count() == 0
 
 
 def test_a_new_link_replaces_the_old_one(opened):
-    new_token = services.new_link(consultation=opened.consultation)
+    new_token = services.new_link(
+        consultation=opened.consultation, user=lead_of(opened.consultation.organisation)
+    )
     assert Client().get(f"/v/{opened.token}/").status_code == 404
     assert Client().get(f"/v/{new_token}/").status_code == 200
 

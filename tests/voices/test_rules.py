@@ -27,7 +27,7 @@ def test_an_open_consultation_blocks_until_it_is_closed(organisation):
         "The consultation “Family meetings before big decisions” is still open. "
         "Close it before sending the appraisal for review."
     ]
-    services.close_consultation(consultation=new.consultation)
+    services.close_consultation(consultation=new.consultation, user=lead_of(organisation))
     assert submission_blockers(appraisal) == []
 
 
@@ -43,13 +43,19 @@ def test_an_expired_consultation_does_not_block(organisation):
 def test_a_theme_without_a_note_blocks_until_it_has_one(organisation):
     appraisal = make_appraisal(organisation)
     theme = services.save_theme(
-        appraisal=appraisal, name="Waiting", description="", question_ids=["P4"], decision_note=""
+        appraisal=appraisal,
+        user=lead_of(organisation),
+        name="Waiting",
+        description="",
+        question_ids=["P4"],
+        decision_note="",
     )
     assert submission_blockers(appraisal) == [
         "The theme “Waiting” has no note on how it shaped the decision. Add one to the theme."
     ]
     services.save_theme(
-        appraisal=appraisal, theme=theme, name="Waiting", description="", question_ids=["P4"],
+        appraisal=appraisal, user=lead_of(organisation), theme=theme, name="Waiting", description="",
+        question_ids=["P4"],
         decision_note="We added a time limit of two weeks.",
     )  # fmt: skip
     assert submission_blockers(appraisal) == []

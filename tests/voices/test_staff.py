@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.voices.factories import ANSWERS, make_appraisal, open_for
+from tests.voices.factories import ANSWERS, lead_of, make_appraisal, open_for
 from trustworthy.voices import services
 from trustworthy.voices.models import Consultation, Response, Theme
 from trustworthy.voices.records import TITLE, voices_section
@@ -116,20 +116,24 @@ def test_the_lead_tags_a_theme_and_links_a_response(appraisal, client_as):
 
 def test_a_theme_from_another_appraisal_cannot_be_linked(appraisal, organisation):
     other = make_appraisal(organisation)
-    theme = services.save_theme(appraisal=other, name="X", description="", question_ids=[], decision_note="")
+    lead = lead_of(organisation)
+    theme = services.save_theme(
+        appraisal=other, user=lead, name="X", description="", question_ids=[], decision_note=""
+    )
     answer = services.enter_offline(
         appraisal=appraisal, user=appraisal.created_by, group="", source="paper", gathered_how="Paper form",
         gathered_on=None, answers=ANSWERS,
     )  # fmt: skip
     with pytest.raises(services.ServiceError):
-        services.link_response(response=answer, question_ids=[], theme_ids=[theme.pk])
+        services.link_response(response=answer, user=lead, question_ids=[], theme_ids=[theme.pk])
 
 
 def test_unknown_questions_are_refused(appraisal):
     with pytest.raises(services.ServiceError):
         services.save_theme(
-            appraisal=appraisal, name="X", description="", question_ids=["Z9"], decision_note=""
-        )
+            appraisal=appraisal, user=appraisal.created_by, name="X", description="", question_ids=["Z9"],
+            decision_note="",
+        )  # fmt: skip
 
 
 def test_viewers_read_but_cannot_link(appraisal, client_as):
@@ -166,8 +170,8 @@ def test_counts_per_group_and_mode_show_on_the_p4_page(appraisal, client_as):
 
 def test_the_decision_record_section_carries_every_theme_and_its_note(appraisal):
     services.save_theme(
-        appraisal=appraisal, name="Waiting", description="", question_ids=["T6", "P4"],
-        decision_note="We added a two-week limit.",
+        appraisal=appraisal, user=appraisal.created_by, name="Waiting", description="",
+        question_ids=["T6", "P4"], decision_note="We added a two-week limit.",
     )  # fmt: skip
     section = voices_section(appraisal)
     assert section.title == TITLE

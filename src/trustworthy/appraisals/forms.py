@@ -9,9 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from trustworthy.framework import Framework, Question, Register
-
-from .models import STAGE_CHOICES
+from trustworthy.framework import Framework, Question, Register, Route, departure_problem
 
 LONG_TEXT = 5000
 SHORT_TEXT = 200
@@ -92,7 +90,7 @@ class ProjectForm(forms.Form):
             "max_decimal_places": "Enter the funding amount in pounds and pence, like 1250.50",
         },
     )
-    current_stage = radios("Current stage", STAGE_CHOICES, what="the current stage")
+    current_stage = radios("Current stage", [], what="the current stage")
     accountable_person = text(
         "Accountable person",
         max_length=SHORT_TEXT,
@@ -104,6 +102,7 @@ class ProjectForm(forms.Form):
     def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.framework = framework
+        self.fields["current_stage"].choices = [(s.id, s.name) for s in framework.stages]
         choices = [(m.id, m.label) for m in framework.motivations]
         self.fields["motivations"].choices = choices
         self.fields["primary_motivation"].choices = choices
@@ -318,9 +317,10 @@ class DecisionForm(forms.Form):
         help_text="For example, 27/03/2026",
     )
 
-    def __init__(self, *args: Any, framework: Framework, allowed: Sequence[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, framework: Framework, route: Route, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.allowed = tuple(allowed)
+        self.route = route
+        self.allowed = route.allowed
         self.fields["decision"].choices = [(d.id, d.name) for d in framework.decisions]
         self.hints = {
             d.id: d.meaning
@@ -329,14 +329,10 @@ class DecisionForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        from .services import departure_problem
-
         cleaned = super().clean()
         decision = cleaned.get("decision")
         if decision:
-            problem = departure_problem(
-                allowed=self.allowed, decision=decision, departure_reason=cleaned.get("departure_reason", "")
-            )
+            problem = departure_problem(decision, self.route, cleaned.get("departure_reason", ""))
             if problem:
                 self.add_error("departure_reason", problem)
         return cleaned

@@ -1,7 +1,10 @@
 """Projects and their stage-by-stage appraisals against a framework edition.
 
 Framework content (question wording, principles, registers) is never copied into the
-database: rows hold framework ids, and the appraisal records which edition it uses.
+database: rows hold framework ids, and the appraisal records which edition it uses. No
+field takes its `choices` from an edition, so no edition's wording reaches a migration;
+services check ids against the appraisal's own edition, and pages take the wording
+from it (`Framework.label`).
 """
 
 from __future__ import annotations
@@ -9,18 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from trustworthy.framework import default_framework
+from trustworthy.framework import Framework, risk_score
 from trustworthy.organisations.models import Organisation
 
-_FW = default_framework()
-STAGE_CHOICES = [(s.id, s.name) for s in _FW.stages]
-MOTIVATION_CHOICES = [(m.id, m.label) for m in _FW.motivations]
-ANSWER_CHOICES = [(a.id, a.label) for a in _FW.answer_scale]
-ASPECT_CHOICES = [(a.id, a.label) for a in _FW.aspects]
-RATING_CHOICES = [(r.id, r.label) for r in _FW.principle_ratings]
-STAKEHOLDER_CHOICES = [(s.id, s.label) for s in _FW.stakeholders]
-MODE_CHOICES = [(m.id, m.label) for m in _FW.participation_modes]
-DECISION_CHOICES = [(d.id, d.name) for d in _FW.decisions]
+from .frameworks import current_framework, framework_for
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -39,7 +34,7 @@ class Project(models.Model):
     context_national = models.TextField(blank=True)
     funding_source = models.CharField(max_length=200, blank=True)
     funding_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    current_stage = models.CharField(max_length=20, choices=STAGE_CHOICES, default="inception")
+    current_stage = models.CharField(max_length=20, default="inception")
     accountable_person = models.CharField(max_length=200, help_text="Name and role")
     lock_version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -54,10 +49,14 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def current_stage_name(self) -> str:
+        return current_framework().label("stages", self.current_stage)
+
 
 class ProjectMotivation(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="motivations")
-    motivation = models.CharField(max_length=40, choices=MOTIVATION_CHOICES)
+    motivation = models.CharField(max_length=40)
     explanation = models.TextField()
     is_primary = models.BooleanField(default=False)
 
@@ -68,6 +67,10 @@ class ProjectMotivation(models.Model):
                 fields=["project"], condition=models.Q(is_primary=True), name="one_primary_motivation"
             ),
         ]
+
+    @property
+    def label(self) -> str:
+        return current_framework().label("motivations", self.motivation)
 
 
 class Status(models.TextChoices):
@@ -85,7 +88,7 @@ class Appraisal(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="appraisals")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="appraisals")
-    stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
+    stage = models.CharField(max_length=20)
     version = models.PositiveIntegerField(default=1)
     framework_id = models.CharField(max_length=60)
     framework_version = models.CharField(max_length=20)
@@ -126,7 +129,20 @@ class Appraisal(models.Model):
         ordering = ["project", "created_at"]
 
     def __str__(self) -> str:
-        return f"{self.project}: {self.get_stage_display()}"
+        return f"{self.project}: {self.stage_name}"
+
+    @property
+    def edition(self) -> Framework:
+        """The framework edition this appraisal was started on (LookupError if not installed)."""
+        return framework_for(self.framework_id, self.framework_version)
+
+    @property
+    def stage_name(self) -> str:
+        try:
+            edition = self.edition
+        except LookupError:
+            edition = current_framework()
+        return edition.label("stages", self.stage)
 
     @property
     def is_locked(self) -> bool:
@@ -143,8 +159,8 @@ class Answer(models.Model):
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="answers")
     question_id = models.CharField(max_length=20)
-    aspect = models.CharField(max_length=20, choices=ASPECT_CHOICES, blank=True)
-    value = models.CharField(max_length=20, choices=ANSWER_CHOICES, blank=True)
+    aspect = models.CharField(max_length=20, blank=True)
+    value = models.CharField(max_length=20, blank=True)
     rationale = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="Links to evidence, one per line")
     lock_version = models.PositiveIntegerField(default=0)
@@ -178,17 +194,15 @@ class RegisterRow(models.Model):
 
     @property
     def risk_score(self) -> int | None:
-        try:
-            return int(self.data["likelihood"]) * int(self.data["severity"])
-        except (KeyError, TypeError, ValueError):
-            return None
+        """Likelihood times severity for a risk (see `trustworthy.framework.risk_score`)."""
+        return risk_score(self.data)
 
 
 class PrincipleRating(models.Model):
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="principle_ratings")
-    aspect = models.CharField(max_length=20, choices=ASPECT_CHOICES)
+    aspect = models.CharField(max_length=20)
     principle_id = models.CharField(max_length=10)
-    rating = models.CharField(max_length=20, choices=RATING_CHOICES)
+    rating = models.CharField(max_length=20)
     note = models.TextField(blank=True)
     carried_forward = models.BooleanField(default=False)
 
@@ -204,8 +218,8 @@ class Participation(models.Model):
     """How one stakeholder group took part in this stage, and what they said."""
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="participation")
-    stakeholder = models.CharField(max_length=40, choices=STAKEHOLDER_CHOICES)
-    mode = models.CharField(max_length=20, choices=MODE_CHOICES)
+    stakeholder = models.CharField(max_length=40)
+    mode = models.CharField(max_length=20)
     reason = models.TextField(blank=True, help_text="Why this group was not involved")
     summary = models.TextField(blank=True, help_text="What they said")
     carried_forward = models.BooleanField(default=False)
@@ -222,7 +236,7 @@ class CriterionRating(models.Model):
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="criterion_ratings")
     criterion_id = models.CharField(max_length=10)
-    rating = models.CharField(max_length=20, choices=[(r.id, r.label) for r in _FW.criterion_ratings])
+    rating = models.CharField(max_length=20)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -235,7 +249,7 @@ class Decision(models.Model):
     """The decision an approver records, with the route as it stood when it was made."""
 
     appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="decision")
-    decision = models.CharField(max_length=40, choices=DECISION_CHOICES)
+    decision = models.CharField(max_length=40)
     reasoning = models.TextField()
     departure_reason = models.TextField(blank=True)
     is_departure = models.BooleanField(default=False)

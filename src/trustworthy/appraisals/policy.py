@@ -21,7 +21,7 @@ The review workflow's states and transitions live here too, since the table depe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,9 +30,11 @@ from typing import Any
 from django.db import transaction
 
 from trustworthy.core import audit
+from trustworthy.core.errors import Locked
 from trustworthy.organisations.changes import NotPermitted, Refused, acting_as_operator, role_in
 from trustworthy.organisations.permissions import Action, role_may
 
+from . import extensions
 from .models import Appraisal, Status
 
 __all__ = ["Change", "LockedError", "NotPermitted", "Refused", "changing", "check", "may"]
@@ -148,7 +150,7 @@ NOT_YET_MESSAGES = {
 }
 
 
-class LockedError(Refused):
+class LockedError(Locked):
     """The appraisal's status does not allow this change now (a 409 on the web)."""
 
 
@@ -240,27 +242,10 @@ def changing(appraisal: Appraisal, change: Change, *, actor: Any) -> Iterator[Ga
 
 # --- signing ---------------------------------------------------------------------------------
 
-# Approval signs the decision record, which is built by a higher layer (reports); it
-# registers the function that gives the content to sign when the app is ready, so this
-# layer need not import it.
-_signer: Callable[[Appraisal], dict[str, Any]] | None = None
-
-
-def register_signer(signer: Callable[[Appraisal], dict[str, Any]]) -> None:
-    global _signer
-    _signer = signer
-
-
-def signed_content(appraisal: Appraisal) -> dict[str, Any]:
-    """What approval signs, as it now stands: `audit verify` rebuilds it the same way."""
-    if _signer is None:
-        raise RuntimeError("No record signer is registered: is the reports app installed?")
-    return _signer(appraisal)
-
 
 def sign(appraisal: Appraisal) -> str:
-    """Keep the signed content on the appraisal and return its hash."""
-    appraisal.signed_content = signed_content(appraisal)
+    """Keep the content approval signs on the appraisal and return its hash."""
+    appraisal.signed_content = extensions.signed_content(appraisal)
     appraisal.record_hash = audit.digest(appraisal.signed_content)
     Appraisal.objects.filter(pk=appraisal.pk).update(
         signed_content=appraisal.signed_content, record_hash=appraisal.record_hash

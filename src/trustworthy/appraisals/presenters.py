@@ -48,11 +48,7 @@ def question_url(appraisal_id: int, question_id: str) -> str:
 def question_status(data: AppraisalData, question: Question) -> Status:
     if question.id in data.route.not_applicable:
         return "not-needed"
-    if (
-        question.id in ("T4", "T5")
-        and question.id not in data.route.missing
-        and not data.has_anything(question.id)
-    ):
+    if question.id in data.route.pending and not data.has_anything(question.id):
         return "cannot-start"
     if data.carried_forward(question.id):
         return "to-confirm"

@@ -6,12 +6,14 @@ however many answers and register rows it has, so every page built on it stays f
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from trustworthy.framework import (
     AnswerState,
@@ -22,6 +24,8 @@ from trustworthy.framework import (
     Route,
     check_completeness,
     compute_route,
+    open_risk_score,
+    risk_register,
 )
 from trustworthy.organisations.models import Organisation
 
@@ -36,6 +40,7 @@ from .models import (
     Project,
     RegisterRow,
 )
+from .policy import APPROVED
 
 
 def projects_for(*, organisation: Organisation) -> QuerySet[Project]:
@@ -90,12 +95,7 @@ class AppraisalData:
 
     @property
     def open_risk_score(self) -> int | None:
-        scores = [
-            row.risk_score
-            for row in self.rows.get(self.framework.question("P7").register or "", [])
-            if row.data.get("status") == "open" and row.risk_score is not None
-        ]
-        return max(scores, default=None)
+        return open_risk_score(row.data for row in self.rows.get(risk_register(self.framework), []))
 
     @cached_property
     def state(self) -> AppraisalState:
@@ -158,7 +158,7 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
     if for_question is not None:
         wanted = {for_question.register} if for_question.register else set()
         if for_question.section_id == "tests":  # the route needs the open risks
-            wanted.add(framework.question("P7").register or "")
+            wanted.add(risk_register(framework))
         row_query = row_query.filter(register__in=wanted) if wanted else row_query.none()
     for row in row_query:
         rows[row.register].append(row)
@@ -222,3 +222,13 @@ def context_snapshot(appraisal: Appraisal) -> dict[str, object]:
         "approved_by": _person(appraisal.approved_by),
         "recorded_by": _person(decision.recorded_by) if decision else None,
     }
+
+
+def due_for_review(today: datetime.date | None = None, organisation_id: int | None = None) -> list[Appraisal]:
+    """Approved appraisals whose review date has passed and whose project has not moved on since."""
+    today = today or timezone.localdate()
+    due = Appraisal.objects.filter(status=APPROVED, review_date__lte=today)
+    if organisation_id is not None:
+        due = due.filter(organisation_id=organisation_id)
+    newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
+    return list(due.exclude(Exists(newer)).select_related("project", "created_by", "approved_by"))

@@ -13,12 +13,20 @@ from typing import Any
 
 from django.db import transaction
 
-from trustworthy.framework import Register, is_departure
+from trustworthy.core.errors import Conflict, Invalid
+from trustworthy.framework import (
+    Framework,
+    Register,
+    RegisterRowError,
+    clean_register_row,
+    departure_problem,
+    is_departure,
+)
 from trustworthy.organisations.changes import changing_organisation
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
-from .frameworks import current_framework
+from .frameworks import current_framework, framework_for
 from .models import (
     Answer,
     Appraisal,
@@ -36,8 +44,13 @@ from .selectors import load_appraisal
 __all__ = ["ConflictError", "LockedError", "ServiceError"]
 
 
-class ServiceError(Exception):
+class ServiceError(Invalid):
     """A write was refused; the message is written for the person who asked for it."""
+
+
+def _edition(appraisal: Appraisal) -> Framework:
+    """The framework edition the appraisal was started on: its rules apply to it."""
+    return framework_for(appraisal.framework_id, appraisal.framework_version)
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,15 @@ PROJECT_FIELDS = (
     "current_stage",
     "accountable_person",
 )
+
+
+def _check_choices(fields: Mapping[str, Any], motivations: Sequence[MotivationInput]) -> None:
+    """A project's stage and motivations are ids of the current edition."""
+    framework = current_framework()
+    if "current_stage" in fields and fields["current_stage"] not in {s.id for s in framework.stages}:
+        raise ServiceError("Choose a stage from the list.")
+    if any(m.motivation not in {f.id for f in framework.motivations} for m in motivations):
+        raise ServiceError("Choose motivations from the list.")
 
 
 def _check_motivations(motivations: Sequence[MotivationInput], primary: str) -> None:
@@ -103,6 +125,7 @@ def create_project(
     primary_motivation: str,
 ) -> Project:
     _check_motivations(motivations, primary_motivation)
+    _check_choices(fields, motivations)
     given = {k: fields[k] for k in PROJECT_FIELDS if k in fields}
     with changing_organisation(organisation, Action.MANAGE_PROJECTS, actor=user) as change:
         project = Project(organisation=organisation, created_by=user, **given)
@@ -125,6 +148,7 @@ def update_project(
     """Change a project's details. Approved appraisals keep the details they were signed
     with; drafts and later versions show the new ones."""
     _check_motivations(motivations, primary_motivation)
+    _check_choices(fields, motivations)
     with changing_organisation(project.organisation_id, Action.MANAGE_PROJECTS, actor=user) as change:
         current = Project.objects.select_for_update().get(pk=project.pk)
         _check_version(
@@ -144,9 +168,14 @@ def update_project(
     return project
 
 
-def start_appraisal(*, project: Project, stage: str, user: User) -> Appraisal:
-    """Start the appraisal for a stage, carrying forward the latest stage's answers to confirm."""
-    framework = current_framework()
+def start_appraisal(
+    *, project: Project, stage: str, user: User, framework: Framework | None = None
+) -> Appraisal:
+    """Start the appraisal for a stage, carrying forward the latest stage's answers to confirm.
+
+    New appraisals use the current edition; an import names the edition of its record.
+    """
+    framework = framework or current_framework()
     if stage not in {s.id for s in framework.stages}:
         raise ServiceError("Choose a stage from the list.")
     with transaction.atomic():
@@ -235,13 +264,8 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
     )
 
 
-class ConflictError(ServiceError):
+class ConflictError(Conflict, ServiceError):
     """Someone else saved this since the person opened it; `current` is what they saved."""
-
-    def __init__(self, current: Mapping[str, Any], version: int) -> None:
-        super().__init__("Someone else saved this while you were editing it.")
-        self.current = dict(current)
-        self.version = version
 
 
 def _check_version(current_version: int, expected: int | None, current: Mapping[str, Any]) -> None:
@@ -273,7 +297,7 @@ def _write_answer(
     expected_version: int | None,
 ) -> tuple[Answer, dict[str, str] | None]:
     """Save an answer inside a change already under way; returns it and what it was before."""
-    framework = current_framework()
+    framework = _edition(appraisal)
     question = framework.question(question_id)
     answer = Answer.objects.filter(appraisal=appraisal, question_id=question_id, aspect=aspect).first()
     before = _answer_values(answer)
@@ -313,7 +337,7 @@ def save_answer(
     `expected_version` is the version the person started from (0 for a new answer): if
     someone else saved in between, ConflictError carries what they saved.
     """
-    framework = current_framework()
+    framework = _edition(appraisal)
     framework.question(question_id)
     if value and value not in {a.id for a in framework.answer_scale}:
         raise ServiceError("Choose an answer from the list.")
@@ -340,7 +364,7 @@ def save_principles(
     expected_version: int | None = None,
 ) -> None:
     """Save one aspect of an E question: the answer and a rating of every principle of its cluster."""
-    framework = current_framework()
+    framework = _edition(appraisal)
     question = framework.question(question_id)
     expected = {p.id for p in framework.principles_in(question.cluster or "")}
     if set(ratings) != expected:
@@ -384,42 +408,18 @@ def save_principles(
         _touch(appraisal)
 
 
-def clean_register_data(register: Register, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep only the register's own fields, checked against the framework's definition."""
-    clean: dict[str, Any] = {}
-    for f in register.fields:
-        value = data.get(f.id)
-        if f.type == "integer":
-            try:
-                number = int(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                raise ServiceError(f"{f.label}: enter a whole number.") from None
-            if not (f.minimum or 0) <= number <= (f.maximum or number):
-                raise ServiceError(f"{f.label}: enter a number from {f.minimum} to {f.maximum}.")
-            clean[f.id] = number
-        elif f.type == "multichoice":
-            values = list(value or [])
-            allowed = {c.id for c in f.choices}
-            if any(v not in allowed for v in values) or (f.required and not values):
-                raise ServiceError(f"{f.label}: choose at least one from the list.")
-            clean[f.id] = values
-        elif f.type == "choice":
-            if value not in {c.id for c in f.choices}:
-                raise ServiceError(f"{f.label}: choose one from the list.")
-            clean[f.id] = value
-        else:
-            text = str(value or "").strip()
-            if f.required and not text:
-                raise ServiceError(f"{f.label}: enter this.")
-            clean[f.id] = text
-    return clean
+def _clean_row(register: Register, data: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return clean_register_row(register, data)
+    except RegisterRowError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def add_register_row(
     *, appraisal: Appraisal, register_id: str, data: Mapping[str, Any], user: User
 ) -> RegisterRow:
-    register = current_framework().register(register_id)
-    clean = clean_register_data(register, data)
+    register = _edition(appraisal).register(register_id)
+    clean = _clean_row(register, data)
     with changing(appraisal, Change.REGISTER, actor=user) as change:
         row = RegisterRow.objects.create(
             appraisal=appraisal, register=register.id, data=clean, lock_version=1
@@ -436,8 +436,8 @@ def change_register_row(
     user: User,
     expected_version: int | None = None,
 ) -> RegisterRow:
-    register = current_framework().register(row.register)
-    clean = clean_register_data(register, data)
+    register = _edition(row.appraisal).register(row.register)
+    clean = _clean_row(register, data)
     with changing(row.appraisal, Change.REGISTER, actor=user) as change:
         current = RegisterRow.objects.get(pk=row.pk)
         _check_version(current.lock_version, expected_version, current.data)
@@ -473,7 +473,7 @@ def save_participation(
     user: User,
     expected_version: int | None = None,
 ) -> Participation:
-    framework = current_framework()
+    framework = _edition(appraisal)
     if stakeholder not in {s.id for s in framework.stakeholders}:
         raise ServiceError("Unknown group.")
     chosen = next((m for m in framework.participation_modes if m.id == mode), None)
@@ -502,7 +502,7 @@ def save_participation(
 
 def save_criteria(*, appraisal: Appraisal, user: User, ratings: Mapping[str, tuple[str, str]]) -> None:
     """Rate the project against the criteria of trustworthy innovation (all of them at once)."""
-    framework = current_framework()
+    framework = _edition(appraisal)
     expected = {c.id for c in framework.rateable_criteria()}
     if set(ratings) != expected:
         raise ServiceError("Rate every criterion.")
@@ -520,16 +520,6 @@ def save_criteria(*, appraisal: Appraisal, user: User, ratings: Mapping[str, tup
         after = {cid: [rating, note.strip()] for cid, (rating, note) in ratings.items()}
         change.record("criteria.rated", target="D1-D5", before=before, after=after)
         _touch(appraisal)
-
-
-def departure_problem(*, allowed: Sequence[str], decision: str, departure_reason: str) -> str | None:
-    """Why a decision cannot be recorded as given, or None. A departure needs its reason."""
-    if decision not in allowed and not departure_reason.strip():
-        return (
-            "This decision is outside what the framework allows for your answers. "
-            "Explain why you are departing from the framework."
-        )
-    return None
 
 
 def _decision_values(decision: Decision | None) -> dict[str, Any] | None:
@@ -565,9 +555,7 @@ def record_decision(
             raise ServiceError("Choose a decision from the list.")
         if not reasoning.strip():
             raise ServiceError("Explain the reasoning for the decision.")
-        problem = departure_problem(
-            allowed=data.route.allowed, decision=decision, departure_reason=departure_reason
-        )
+        problem = departure_problem(decision, data.route, departure_reason)
         if problem:
             raise ServiceError(problem)
         existing = Decision.objects.filter(appraisal=appraisal).first()

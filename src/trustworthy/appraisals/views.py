@@ -15,14 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from trustworthy.core.auth import kept_work, login_required, membership_for, require
+from trustworthy.core.auth import kept_work, login_required
 from trustworthy.core.forms import clear_of_personal_data
+from trustworthy.organisations.access import membership_for, require
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
-from trustworthy.reviews import selectors as review_selectors
-from trustworthy.reviews.services import due_for_review
 
-from . import policy, selectors, services
+from . import extensions, policy, selectors, services
 from .forms import (
     AnswerForm,
     CriteriaForm,
@@ -90,7 +89,10 @@ def _with_version(form: Any, version: int) -> None:
 
 
 def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
-    return {"comment_threads": review_selectors.threads(appraisal, target), "comment_target": target}
+    return {
+        "comment_threads": extensions.comment_threads(appraisal, [target])[target],
+        "comment_target": target,
+    }
 
 
 # --- projects ---------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     projects = selectors.projects_for(organisation=membership.organisation) if membership else []
     due = (
-        {a.project_id for a in due_for_review(organisation_id=membership.organisation_id)}
+        {a.project_id for a in selectors.due_for_review(organisation_id=membership.organisation_id)}
         if membership
         else set()
     )
@@ -258,7 +260,7 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.load_appraisal(appraisal)
     groups = task_groups(data)
     done, total = progress(groups)
-    title = f"{appraisal.project.title}: {appraisal.get_stage_display()}"
+    title = f"{appraisal.project.title}: {appraisal.stage_name}"
     return render(
         request,
         "appraisals/task_list.html",
@@ -325,9 +327,7 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
         if q.register
         else []
     )
-    row_threads = (
-        review_selectors.threads_by_target(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
-    )
+    row_threads = extensions.comment_threads(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
     return render(
         request,
         "appraisals/question.html",
@@ -606,9 +606,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_on": existing.decided_on,
             "version": existing.lock_version,
         }
-    form = DecisionForm(
-        _form_data(request), framework=data.framework, allowed=data.route.allowed, initial=initial
-    )
+    form = DecisionForm(_form_data(request), framework=data.framework, route=data.route, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
         fields = dict(form.cleaned_data)

@@ -137,7 +137,7 @@ class AuditProblem:
 
 
 def _describe(event: AuditEvent, sequence: int | None) -> str:
-    return f"event {sequence} ({event.action} {event.target})".rstrip()
+    return f"event {sequence} ({f'{event.action} {event.target}'.strip()})"
 
 
 def verify_links(

@@ -1,4 +1,4 @@
-"""Signing in without losing work, and finding the membership that governs an object.
+"""Signing in without losing work.
 
 If a session expires while someone is filling in a form, their POST arrives signed out.
 Rather than dropping it, `login_required` keeps the submitted fields in the (anonymous)
@@ -13,11 +13,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.request import QueryDict
-
-from trustworthy.organisations.models import Membership
-from trustworthy.organisations.permissions import Action, role_may
 
 KEPT_WORK_KEY = "kept_work"
 
@@ -47,22 +44,3 @@ def kept_work(request: HttpRequest) -> QueryDict | None:
     for key, values in kept["fields"].items():
         data.setlist(key, values)
     return data
-
-
-def membership_for(request: HttpRequest, organisation_id: int) -> Membership:
-    """The user's membership of the organisation that owns an object; 404 if none.
-
-    A 404, not a 403: another organisation's object must look exactly like a missing one.
-    """
-    for membership in getattr(request, "memberships", []):
-        if membership.organisation_id == organisation_id:
-            return membership
-    raise Http404
-
-
-def require(membership: Membership, action: Action) -> None:
-    """Refuse (403) when the member's role does not allow the action."""
-    from django.core.exceptions import PermissionDenied
-
-    if not role_may(membership.role, action):
-        raise PermissionDenied

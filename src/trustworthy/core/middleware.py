@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trustworthy.appraisals.policy import LockedError
+from .errors import Locked
 
 
 class LockedAppraisalMiddleware:
@@ -18,7 +18,7 @@ class LockedAppraisalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, LockedError):
+        if isinstance(exception, Locked):
             return render(
                 request,
                 "core/locked.html",

@@ -5,7 +5,7 @@ line and the API, and read on their own. An import-linter contract keeps Django 
 """
 
 from .completeness import AnswerState, AppraisalState, Completeness, Gap, check_completeness
-from .errors import FrameworkError, Problem
+from .errors import FrameworkError, Problem, RegisterRowError
 from .loader import (
     default_framework,
     framework_to_dict,
@@ -16,20 +16,36 @@ from .loader import (
 from .model import Framework, Question, Register
 from .route import (
     ANSWERS,
+    CONDITIONAL_TESTS,
     DECISION_ORDER,
     HIGH_RISK_SCORE,
     ROUTE_QUESTIONS,
+    Applies,
     Route,
     compute_route,
+    departure_problem,
     is_departure,
+    tests_apply,
+)
+from .rules import (
+    RISK_QUESTION,
+    clean_register_row,
+    open_risk_score,
+    risk_rating,
+    risk_register,
+    risk_score,
+    whole_number,
 )
 
 __all__ = [
     "ANSWERS",
+    "CONDITIONAL_TESTS",
     "DECISION_ORDER",
     "HIGH_RISK_SCORE",
+    "RISK_QUESTION",
     "ROUTE_QUESTIONS",
     "AnswerState",
+    "Applies",
     "AppraisalState",
     "Completeness",
     "Framework",
@@ -38,13 +54,22 @@ __all__ = [
     "Problem",
     "Question",
     "Register",
+    "RegisterRowError",
     "Route",
     "check_completeness",
+    "clean_register_row",
     "compute_route",
     "default_framework",
+    "departure_problem",
     "framework_to_dict",
     "is_departure",
     "load_framework",
     "load_framework_text",
+    "open_risk_score",
+    "risk_rating",
+    "risk_register",
+    "risk_score",
     "schema",
+    "tests_apply",
+    "whole_number",
 ]

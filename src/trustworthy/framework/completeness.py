@@ -99,9 +99,8 @@ def check_completeness(framework: Framework, state: AppraisalState) -> Completen
         if question.id in ROUTE_QUESTIONS:
             if question.id in route.not_applicable:
                 continue
-            answered = state.answers.get(question.id)
-            # T4/T5 are required only once the route says so.
-            if answered is None and question.id not in route.missing and question.id in ("T4", "T5"):
+            # T4/T5 are not required while whether they apply waits on earlier answers.
+            if question.id in route.pending and question.id not in state.answers:
                 continue
         gaps.extend(_question_gaps(framework, question, state))
     return Completeness(tuple(gaps))

@@ -28,10 +28,25 @@ __all__ = [
     "Section",
     "Source",
     "Stage",
+    "Vocabulary",
 ]
 
 QuestionKind = Literal["closed", "open", "register", "participation", "principles"]
 FieldType = Literal["text", "choice", "multichoice", "integer"]
+# The edition's lists whose ids the database stores, by their attribute name.
+Vocabulary = Literal[
+    "answer_scale",
+    "aspects",
+    "criterion_ratings",
+    "cultural_characteristics",
+    "decisions",
+    "motivations",
+    "participation_modes",
+    "principle_ratings",
+    "readiness_dimensions",
+    "stages",
+    "stakeholders",
+]
 
 
 @dataclass(frozen=True)
@@ -227,3 +242,12 @@ class Framework:
 
     def stage(self, stage_id: str) -> Stage:
         return next(s for s in self.stages if s.id == stage_id)
+
+    def label(self, vocabulary: Vocabulary, item_id: str) -> str:
+        """This edition's wording for an id stored in the database, such as
+        ``label("stages", "inception")``; the id itself if the edition does not have it."""
+        items: tuple[Choice | Stage | Decision, ...] = getattr(self, vocabulary)
+        for item in items:
+            if item.id == item_id:
+                return item.label if isinstance(item, Choice) else item.name
+        return item_id

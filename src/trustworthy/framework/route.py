@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "ANSWERS",
+    "CONDITIONAL_TESTS",
     "DECISION_ORDER",
     "HIGH_RISK_SCORE",
     "ROUTE_QUESTIONS",
+    "Applies",
     "Route",
     "compute_route",
+    "departure_problem",
     "is_departure",
+    "tests_apply",
 ]
 
 ANSWERS = ("yes", "partly", "no", "unsure")
@@ -35,6 +40,11 @@ ALWAYS_ALLOWED = ("reframe", "do-not-proceed")
 HIGH_RISK_SCORE = 12
 
 _CONFIDENCE_TESTS = ("T1", "T2", "T3")
+# The tests that apply only for some answers to T1-T3 (T4) and to T4 (T5).
+CONDITIONAL_TESTS = ("T4", "T5")
+
+# "pending": it depends on an earlier answer not given yet.
+Applies = Literal["applies", "not-applicable", "pending"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Route:
     missing: tuple[str, ...]
     not_applicable: tuple[str, ...]
     reasons: tuple[str, ...]
+    # T4 or T5 while whether it applies waits on an earlier answer (see tests_apply).
+    pending: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -68,6 +80,34 @@ def is_departure(decision: str, route: Route) -> bool:
     return route.complete and decision not in route.allowed
 
 
+def departure_problem(decision: str, route: Route, departure_reason: str) -> str | None:
+    """Why ``decision`` cannot be recorded as given, or None: a departure needs its reason."""
+    if is_departure(decision, route) and not departure_reason.strip():
+        return (
+            "This decision is outside what the framework allows for your answers. "
+            "Explain why you are departing from the framework."
+        )
+    return None
+
+
+def tests_apply(answers: Mapping[str, str | None]) -> dict[str, Applies]:
+    """Whether T4 and T5 apply to these answers, keyed ``"T4"`` and ``"T5"``.
+
+    T4 applies once any of T1-T3 is answered other than "yes", and does not apply when
+    all three are "yes"; T5 applies when T4 applies and is "yes", and does not apply
+    when T4 does not apply or is answered otherwise. Until the answers that decide it
+    are given, each is ``"pending"``.
+    """
+    confidence = [answers.get(q) for q in _CONFIDENCE_TESTS]
+    if any(value is not None and value != "yes" for value in confidence):
+        t4 = answers.get("T4")
+        t5: Applies = "pending" if t4 is None else "applies" if t4 == "yes" else "not-applicable"
+        return {"T4": "applies", "T5": t5}
+    if all(value == "yes" for value in confidence):
+        return {"T4": "not-applicable", "T5": "not-applicable"}
+    return {"T4": "pending", "T5": "pending"}
+
+
 def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None = None) -> Route:
     """Apply the section-3 decision logic.
 
@@ -83,15 +123,17 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
     def answer(question_id: str) -> str | None:
         return answers.get(question_id)
 
-    missing: list[str] = [q for q in (*_CONFIDENCE_TESTS, "T6") if answer(q) is None]
-    not_applicable: list[str] = []
+    applies = tests_apply(answers)
+    missing: list[str] = [
+        *(q for q in (*_CONFIDENCE_TESTS, "T6") if answer(q) is None),
+        *(q for q in CONDITIONAL_TESTS if applies[q] == "applies" and answer(q) is None),
+    ]
+    not_applicable = [q for q in CONDITIONAL_TESTS if applies[q] == "not-applicable"]
+    pending = tuple(q for q in CONDITIONAL_TESTS if applies[q] == "pending")
     reasons: list[str] = []
     goes_ahead: list[str] = []
 
-    given = [q for q in _CONFIDENCE_TESTS if answer(q) is not None]
-    doubted = [q for q in given if answer(q) != "yes"]
-    if not doubted and len(given) == len(_CONFIDENCE_TESTS):
-        not_applicable += ["T4", "T5"]
+    if applies["T4"] == "not-applicable":  # T1, T2 and T3 are all "yes"
         goes_ahead = ["proceed", "proceed-with-mitigations"]
         reasons.append(
             "T1, T2 and T3 are all 'yes', so T4 and T5 do not apply and the framework "
@@ -104,29 +146,25 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
                 f"which is {HIGH_RISK_SCORE} or more. 'Proceed' is not allowed until that "
                 "risk is mitigated, accepted or closed; 'proceed with mitigations' is."
             )
-    elif doubted:
+    elif applies["T4"] == "applies":
+        doubted = [q for q in _CONFIDENCE_TESTS if answer(q) not in (None, "yes")]
         names = ", ".join(doubted)
         reasons.append(
             f"{names} {'is' if len(doubted) == 1 else 'are'} not answered 'yes', so the "
             "framework asks whether a broader requirement to act outweighs the concerns (T4)."
         )
-        if answer("T4") is None:
-            missing.append("T4")
-        elif answer("T4") != "yes":
-            not_applicable.append("T5")
+        if applies["T5"] == "not-applicable":
             reasons.append(
                 "T4 is not 'yes': no broader requirement to act outweighs the concerns, "
                 "so no decision to go ahead is allowed."
             )
-        elif answer("T5") is None:
-            missing.append("T5")
-        elif answer("T5") == "yes":
+        elif applies["T5"] == "applies" and answer("T5") == "yes":
             goes_ahead = ["proceed-with-mitigations"]
             reasons.append(
                 "T4 and T5 are 'yes': going ahead is allowed only with mitigations, "
                 "named as actions with owners."
             )
-        else:
+        elif applies["T5"] == "applies" and answer("T5") is not None:
             goes_ahead = ["proceed-despite-concerns"]
             reasons.append(
                 "T5 is not 'yes': the negative effects cannot be mitigated without new "
@@ -153,7 +191,7 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
             0,
             f"Answer {', '.join(missing)} to see which decisions the framework allows.",
         )
-        return Route((), tuple(missing), tuple(not_applicable), tuple(reasons))
+        return Route((), tuple(missing), tuple(not_applicable), tuple(reasons), pending)
 
     allowed = tuple(d for d in DECISION_ORDER if d in goes_ahead or d in ALWAYS_ALLOWED)
-    return Route(allowed, (), tuple(not_applicable), tuple(reasons))
+    return Route(allowed, (), tuple(not_applicable), tuple(reasons), pending)

@@ -14,21 +14,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from trustworthy.core import audit
+from trustworthy.core.errors import NotPermitted, Refused
 
 from .models import Membership, Organisation
 from .permissions import Action, role_may
 
-
-class Refused(Exception):
-    """A change was refused; the message is written for the person who asked for it."""
-
-
-class NotPermitted(Refused, PermissionDenied):
-    """The person's role does not allow this change (a 403 on the web)."""
+__all__ = ["NotPermitted", "Refused", "as_operator", "changing_organisation", "role_in"]
 
 
 def role_in(user: Any, organisation_id: int) -> str | None:

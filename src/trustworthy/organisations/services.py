@@ -4,12 +4,19 @@ Every function takes keyword arguments only, checks the rules that protect the d
 organisation always keeps at least one admin; commitments are never overwritten), and
 raises `ServiceError` with a message written for the person who asked, naming the form
 field it belongs to where there is one.
+
+Changes to an organisation (its members, their roles, its commitments) pass its one gate,
+`changes.changing_organisation`, which checks the actor's role (raising `NotPermitted`)
+and adds exactly one event to the organisation's audit chain. Accounts and passwords
+belong to a person, not to an organisation, and are not in any organisation's chain.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -23,7 +30,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from trustworthy.core.errors import Invalid
+
+from .changes import NotPermitted, OrganisationGate, changing_organisation, role_in
 from .models import CommitmentStatement, Membership, Organisation, Role, User
+from .permissions import Action, role_may
 
 __all__ = [
     "CHANGE_NOTE_MAX_LENGTH",
@@ -35,11 +46,13 @@ __all__ = [
     "change_role",
     "create_user",
     "invite_member",
+    "member_target",
     "record_commitments",
     "remove_member",
     "resend_invitation",
     "set_password",
     "set_password_link",
+    "text_digest",
 ]
 
 log = logging.getLogger(__name__)
@@ -48,7 +61,7 @@ COMMITMENTS_MAX_LENGTH = 10_000
 CHANGE_NOTE_MAX_LENGTH = 300  # CommitmentStatement.change_note
 
 
-class ServiceError(Exception):
+class ServiceError(Invalid):
     """A write was refused; the message is written for the person who asked for it.
 
     `field` names the form field the problem belongs to, when there is one.
@@ -111,14 +124,88 @@ def set_password_link(*, user: User, site_url: str) -> str:
 
 
 # Memberships --------------------------------------------------------------------------
+#
+# Every change to who belongs to an organisation, and in which role, runs inside the
+# organisation's gate (`changes.changing_organisation`): the organisation row is locked, so
+# changes to one organisation's members happen one at a time, the actor's role is checked
+# against the permissions table, and exactly one event is added to the organisation's
+# chain. `integrity.verify_organisation_state` replays those events against the database.
 
 
-@transaction.atomic
-def add_member(*, organisation: Organisation, user: User, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        user=user, organisation=organisation, defaults={"role": role}
+class _Unchanged(Exception):
+    """Raised inside a gate when, under the lock, there is nothing to change: the
+    transaction rolls back, no event is written, and the caller gets what is there now."""
+
+    def __init__(self, membership: Membership) -> None:
+        super().__init__()
+        self.membership = membership
+
+
+def member_target(user_id: int) -> str:
+    """How events about someone's membership name it (one person, one membership per organisation)."""
+    return f"member:{user_id}"
+
+
+def _member_values(membership: Membership) -> dict[str, Any]:
+    return {
+        "user": membership.user_id,
+        "email": membership.user.email,
+        "membership": membership.pk,
+        "role": membership.role,
+    }
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ServiceError("Select a role from the list", field="role")
+
+
+def _admin_count(organisation: Organisation) -> int:
+    # The organisation's row is locked by the gate, and every change to its members passes
+    # that gate, so the count cannot change before this change is saved.
+    return Membership.objects.filter(organisation=organisation, role=Role.ADMIN).count()
+
+
+def _set_role(change: OrganisationGate, current: Membership, role: str) -> Membership:
+    """Give `current` (read under the gate's lock) another role, keeping the last admin."""
+    if current.role == role:
+        raise _Unchanged(current)
+    if current.role == Role.ADMIN and _admin_count(change.organisation) <= 1:
+        raise ServiceError(
+            f"{current.user} is the only admin of {change.organisation.name}. "
+            "Make someone else an admin before changing their role",
+            field="role",
+        )
+    before = current.role
+    current.role = role
+    current.save(update_fields=["role"])
+    change.record(
+        "member.role-changed",
+        target=member_target(current.user_id),
+        before={"role": before},
+        after=_member_values(current),
     )
-    return membership
+    return current
+
+
+def add_member(*, organisation: Organisation, user: User, role: str) -> Membership:
+    """Make someone a member in a role, or give a member that role: for operator commands
+    (`trustworthy createuser`, the demo), so no one's role is checked and no actor is named."""
+    try:
+        with changing_organisation(organisation, None, actor=None) as change:
+            _check_role(role)
+            current = (
+                Membership.objects.select_related("user")
+                .filter(user=user, organisation=change.organisation)
+                .first()
+            )
+            if current is not None:
+                return _set_role(change, current, role)
+            membership = Membership.objects.create(user=user, organisation=change.organisation, role=role)
+            change.record("member.added", target=member_target(user.pk), after=_member_values(membership))
+            return membership
+    except _Unchanged as same:
+        return same.membership
 
 
 def add_member_by_name(*, organisation_name: str, user: User, role: str) -> Membership:
@@ -136,41 +223,42 @@ class Invitation:
     email_sent: bool
 
 
-def _check_role(role: str) -> None:
-    if role not in Role.values:
-        raise ServiceError("Select a role from the list", field="role")
-
-
 def invite_member(
     *, organisation: Organisation, email: str, full_name: str, role: str, invited_by: User, site_url: str
 ) -> Invitation:
-    """Add someone to the organisation in a role.
+    """Add someone to the organisation in a role (admins only).
 
     Someone without an account gets one with no password, and an email with a link to set
     it. Someone with an account is just added (and sent the link again if they have never
-    set a password). Someone who is already a member is refused.
+    set a password). Someone who is already a member is refused. The email is sent once
+    the membership is saved.
     """
     email = email.strip().lower()
     full_name = full_name.strip()
     try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ServiceError(
-            "Enter an email address in the correct format, like name@example.org", field="email"
-        ) from exc
-    if not full_name:
-        raise ServiceError("Enter their full name", field="full_name")
-    _check_role(role)
-    try:
-        with transaction.atomic():
+        with changing_organisation(organisation, Action.MANAGE_MEMBERS, actor=invited_by) as change:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise ServiceError(
+                    "Enter an email address in the correct format, like name@example.org", field="email"
+                ) from exc
+            if not full_name:
+                raise ServiceError("Enter their full name", field="full_name")
+            _check_role(role)
             user = User.objects.filter(email=email).first()
             new_account = user is None
             if user is None:
                 user = User.objects.create_user(email, None, full_name=full_name)
-            elif Membership.objects.filter(user=user, organisation=organisation).exists():
+            elif Membership.objects.filter(user=user, organisation=change.organisation).exists():
                 raise ServiceError(f"{email} is already a member of {organisation.name}", field="email")
-            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    except IntegrityError as exc:  # someone else invited them at the same moment
+            membership = Membership.objects.create(user=user, organisation=change.organisation, role=role)
+            change.record(
+                "member.invited",
+                target=member_target(user.pk),
+                after={**_member_values(membership), "new_account": new_account},
+            )
+    except IntegrityError as exc:  # their account was made elsewhere at the same moment
         raise ServiceError(f"{email} is already a member of {organisation.name}", field="email") from exc
     email_sent = False
     if not user.has_usable_password():
@@ -179,7 +267,14 @@ def invite_member(
 
 
 def resend_invitation(*, membership: Membership, invited_by: User, site_url: str) -> None:
-    """Send a fresh set-password link to a member who has not yet set a password."""
+    """Send a fresh set-password link to a member who has not yet set a password (admins only).
+
+    Not an organisation-level change, so not in the organisation's chain: nothing is saved.
+    The link is made from the person's account as it stands and sent by email; links sent
+    before keep working until they expire or a password is set.
+    """
+    if not role_may(role_in(invited_by, membership.organisation_id), Action.MANAGE_MEMBERS):
+        raise NotPermitted("Your role does not allow this change.")
     if membership.user.has_usable_password():
         raise ServiceError(f"{membership.user} has already created a password and can sign in")
     if not _send_invitation(membership=membership, invited_by=invited_by, site_url=site_url):
@@ -214,84 +309,99 @@ def _send_invitation(*, membership: Membership, invited_by: User, site_url: str)
     return True
 
 
-def _lock_admins(organisation: Organisation) -> int:
-    """Lock the organisation's admin memberships for this transaction; return how many there are."""
-    return len(
-        Membership.objects.select_for_update()
-        .filter(organisation=organisation, role=Role.ADMIN)
-        .values_list("pk")
-    )
-
-
-@transaction.atomic
 def change_role(*, membership: Membership, role: str, changed_by: User) -> Membership:
-    """Give a member another role. The organisation's last admin cannot be given another role."""
-    _check_role(role)
-    admins = _lock_admins(membership.organisation)
-    current = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-    if current.role == role:
-        return current
-    if current.role == Role.ADMIN and admins <= 1:
-        raise ServiceError(
-            f"{current.user} is the only admin of {membership.organisation.name}. "
-            "Make someone else an admin before changing their role",
-            field="role",
-        )
-    current.role = role
-    current.save(update_fields=["role"])
-    return current
+    """Give a member another role (admins only). The organisation's last admin keeps theirs."""
+    try:
+        with changing_organisation(
+            membership.organisation_id, Action.MANAGE_MEMBERS, actor=changed_by
+        ) as change:
+            _check_role(role)
+            current = (
+                Membership.objects.select_related("user")
+                .filter(pk=membership.pk, organisation=change.organisation)
+                .first()
+            )
+            if current is None:
+                raise ServiceError(f"{membership.user} is no longer a member of {change.organisation.name}")
+            return _set_role(change, current, role)
+    except _Unchanged as same:
+        return same.membership
 
 
-@transaction.atomic
 def remove_member(*, membership: Membership, removed_by: User) -> None:
-    """Take someone out of the organisation. Their account and what they wrote stay."""
-    admins = _lock_admins(membership.organisation)
-    current = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
-    if current is None:
-        return  # already removed
-    if current.role == Role.ADMIN and admins <= 1:
-        raise ServiceError(
-            f"{current.user} is the only admin of {membership.organisation.name}. "
-            "Make someone else an admin before removing them"
-        )
-    current.delete()
+    """Take someone out of the organisation (admins only). Their account and what they wrote stay."""
+    try:
+        with changing_organisation(
+            membership.organisation_id, Action.MANAGE_MEMBERS, actor=removed_by
+        ) as change:
+            current = (
+                Membership.objects.select_related("user")
+                .filter(pk=membership.pk, organisation=change.organisation)
+                .first()
+            )
+            if current is None:
+                raise _Unchanged(membership)  # already removed
+            if current.role == Role.ADMIN and _admin_count(change.organisation) <= 1:
+                raise ServiceError(
+                    f"{current.user} is the only admin of {change.organisation.name}. "
+                    "Make someone else an admin before removing them"
+                )
+            before = _member_values(current)
+            current.delete()
+            change.record("member.removed", target=member_target(before["user"]), before=before)
+    except _Unchanged:
+        return
 
 
 # Ethical commitments ------------------------------------------------------------------
 
 
-@transaction.atomic
+def text_digest(text: str) -> str:
+    """The SHA-256 of a text as saved, which the audit trail keeps instead of the text."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def record_commitments(
     *, organisation: Organisation, text: str, change_note: str, user: User
 ) -> CommitmentStatement:
-    """Add a new version of the organisation's ethical commitments; earlier versions stay."""
+    """Add a new version of the organisation's ethical commitments (admins only); earlier
+    versions stay. The event holds the version, the SHA-256 of its text and the note."""
     text = text.strip()
     change_note = change_note.strip()
-    if not text:
-        raise ServiceError("Enter your organisation’s ethical commitments", field="text")
-    if len(text) > COMMITMENTS_MAX_LENGTH:
-        raise ServiceError(
-            f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer", field="text"
+    with changing_organisation(organisation, Action.MANAGE_MEMBERS, actor=user) as change:
+        if not text:
+            raise ServiceError("Enter your organisation’s ethical commitments", field="text")
+        if len(text) > COMMITMENTS_MAX_LENGTH:
+            raise ServiceError(
+                f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer", field="text"
+            )
+        if len(change_note) > CHANGE_NOTE_MAX_LENGTH:
+            raise ServiceError(
+                f"What changed must be {CHANGE_NOTE_MAX_LENGTH} characters or fewer", field="change_note"
+            )
+        latest = (
+            CommitmentStatement.objects.filter(organisation=change.organisation).order_by("-version").first()
         )
-    if len(change_note) > CHANGE_NOTE_MAX_LENGTH:
-        raise ServiceError(
-            f"What changed must be {CHANGE_NOTE_MAX_LENGTH} characters or fewer", field="change_note"
+        if latest is not None and latest.text == text:
+            raise ServiceError(
+                f"The commitments are the same as version {latest.version}. Change them before saving",
+                field="text",
+            )
+        statement = CommitmentStatement.objects.create(
+            organisation=change.organisation,
+            version=(latest.version + 1) if latest else 1,
+            text=text,
+            change_note=change_note,
+            created_by=user,
         )
-    latest = (
-        CommitmentStatement.objects.select_for_update()
-        .filter(organisation=organisation)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None and latest.text == text:
-        raise ServiceError(
-            f"The commitments are the same as version {latest.version}. Change them before saving",
-            field="text",
+        change.record(
+            "commitments.recorded",
+            target=f"commitments:{statement.version}",
+            before=({"version": latest.version, "text_sha256": text_digest(latest.text)} if latest else None),
+            after={
+                "version": statement.version,
+                "text_sha256": text_digest(text),
+                "change_note": change_note,
+            },
         )
-    return CommitmentStatement.objects.create(
-        organisation=organisation,
-        version=(latest.version + 1) if latest else 1,
-        text=text,
-        change_note=change_note,
-        created_by=user,
-    )
+    return statement

@@ -24,9 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from trustworthy.core.auth import kept_work, login_required, require
+from trustworthy.core.auth import kept_work, login_required
 
 from . import selectors, services
+from .access import require
 from .forms import (
     ROLE_HINTS,
     ChangeRoleForm,

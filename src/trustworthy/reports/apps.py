@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Approval (a lower layer) signs the record this app builds.
-        from trustworthy.appraisals.policy import register_signer
+        from trustworthy.appraisals.extensions import register_signer
 
         from .signing import signed_content
 

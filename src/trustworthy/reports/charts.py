@@ -19,6 +19,8 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
+from trustworthy.framework import RISK_QUESTION, risk_rating, risk_score
+
 from .document import DecisionRecord
 
 RATING_ORDER = ("supports", "neutral", "at-risk", "not-applicable")
@@ -104,20 +106,20 @@ def _presentation_attributes(svg: str) -> str:
 
 
 def risk_matrix(record: DecisionRecord, *, draw: bool = True) -> Chart:
-    register = record.register("risks")
+    register = next((r for r in record.registers if r.question_id == RISK_QUESTION), None)
     rows = register.rows if register else ()
     placed: dict[tuple[int, int], list[str]] = {}
     table = []
     for number, row in enumerate(rows, 1):
-        try:
-            likelihood, severity = int(row.data["likelihood"]), int(row.data["severity"])
-        except (KeyError, TypeError, ValueError):
+        rating = risk_rating(row.data)
+        if rating is None:
             continue
+        likelihood, severity = rating
         placed.setdefault((likelihood, severity), []).append(f"R{number}")
         description = row.cells[0] if row.cells else ""
         status = next((c for f, c in zip(register.fields, row.cells, strict=True) if f.id == "status"), "")  # type: ignore[union-attr]
         table.append(
-            (f"R{number}", description, str(likelihood), str(severity), str(likelihood * severity), status)
+            (f"R{number}", description, str(likelihood), str(severity), str(risk_score(row.data)), status)
         )
     chart = Chart(
         id="risk-matrix",

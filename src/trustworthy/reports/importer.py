@@ -20,7 +20,15 @@ from django.db import transaction
 from trustworthy.appraisals import services
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
-from trustworthy.framework import Framework, compute_route
+from trustworthy.framework import (
+    Framework,
+    RegisterRowError,
+    clean_register_row,
+    compute_route,
+    departure_problem,
+    open_risk_score,
+    risk_register,
+)
 from trustworthy.organisations.changes import as_operator
 from trustworthy.organisations.models import Membership, Organisation, User
 
@@ -99,8 +107,8 @@ def _framework_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
             if extra:
                 problems.append(f"registers[{i}].rows[{j}]: unknown fields {', '.join(sorted(extra))}")
             try:
-                services.clean_register_data(registers[reg["id"]], row)
-            except services.ServiceError as exc:
+                clean_register_row(registers[reg["id"]], row)
+            except RegisterRowError as exc:
                 problems.append(f"registers[{i}].rows[{j}]: {exc}")
     principles = {p.id: p for p in fw.principles}
     ratings = {r.id: r for r in fw.principle_ratings}
@@ -144,13 +152,15 @@ def _framework_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
     if decision is not None:
         if decision["decision"] not in {d.id for d in fw.decisions}:
             problems.append(f"decision.decision: “{decision['decision']}” is not a decision of {fw.key}")
-        answers = {a["question_id"]: a["value"] for a in doc["answers"] if not a["aspect"]}
-        route = compute_route(answers, _open_risk(doc))
-        if (
-            route.complete
-            and decision["decision"] not in route.allowed
-            and not decision["departure_reason"].strip()
-        ):
+        # Values off the scale are listed above; here they count as unanswered.
+        answers = {
+            a["question_id"]: a["value"] if a["value"] in scale else None
+            for a in doc["answers"]
+            if not a["aspect"]
+        }
+        risks = (row for reg in doc["registers"] if reg["id"] == risk_register(fw) for row in reg["rows"])
+        route = compute_route(answers, open_risk_score(risks))
+        if departure_problem(decision["decision"], route, decision["departure_reason"]):
             problems.append(
                 "decision.departure_reason: the decision departs from the framework, so it needs a reason"
             )
@@ -159,19 +169,6 @@ def _framework_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
     if not (doc["project"]["accountable_person"] or "").strip():
         problems.append("project.accountable_person: name the accountable person")
     return problems
-
-
-def _open_risk(doc: dict[str, Any]) -> int | None:
-    scores = [
-        int(row["likelihood"]) * int(row["severity"])
-        for reg in doc["registers"]
-        if reg["id"] == "risks"
-        for row in reg["rows"]
-        if row.get("status") == "open"
-        and isinstance(row.get("likelihood"), int)
-        and isinstance(row.get("severity"), int)
-    ]
-    return max(scores, default=None)
 
 
 def check(doc: Any) -> tuple[list[str], Framework | None]:
@@ -256,7 +253,9 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
         motivations=[services.MotivationInput(m["id"], m["explanation"]) for m in p["motivations"]],
         primary_motivation=next(m["id"] for m in p["motivations"] if m["primary"]),
     )
-    appraisal = services.start_appraisal(project=project, stage=doc["appraisal"]["stage"], user=user)
+    appraisal = services.start_appraisal(
+        project=project, stage=doc["appraisal"]["stage"], user=user, framework=fw
+    )
     answers = {(a["question_id"], a["aspect"]): a for a in doc["answers"]}
     for a in doc["answers"]:
         if fw.question(a["question_id"]).kind == "principles":

@@ -8,19 +8,23 @@ Checked, in order, naming the first thing that does not hold in each place:
    (an approved appraisal set back to draft, a status change rewritten);
 5. every appraisal the trail says was approved: still approved, by the same person, with
    the signed content kept at approval matching its hash and the record rebuilt now;
-6. every publication: the stored public document matches the hash the trail recorded, and
-   it is live or withdrawn as the trail says.
+6. what the record does not sign but the trail records: what is kept out of the public
+   version (chosen after approval too), and what people told us (each response's words,
+   group and way of gathering, the questions and themes it is linked to, and each theme);
+7. every publication: the stored public document matches the hash the trail recorded, it
+   is live or withdrawn as the trail says, on its organisation's register, published and
+   withdrawn by the people, at the moments and for the reason the trail records.
 Organisation-level state (members, commitments...) is checked by the checks registered in
 `organisation_checks`.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from trustworthy.appraisals.models import Appraisal
-from trustworthy.appraisals.policy import signed_content
 from trustworthy.core.audit import (
     AuditProblem,
     digest,
@@ -28,14 +32,23 @@ from trustworthy.core.audit import (
     verify_organisation_chains,
 )
 from trustworthy.core.models import AuditEvent
+from trustworthy.organisations.integrity import verify_organisation_state
 from trustworthy.reviews.models import StatusChange
+from trustworthy.voices.models import Response, Theme
+from trustworthy.voices.services import answers_digest
 
-from .models import Publication
+from .models import Publication, RecordSettings
+from .signing import signed_content
 
 # Further checks of organisation-level state, each returning the problems it finds.
-organisation_checks: list[Callable[[], list[AuditProblem]]] = []
+organisation_checks: list[Callable[[], list[AuditProblem]]] = [verify_organisation_state]
 
 PUBLISH_ACTIONS = ("record.published", "record.republished")
+WITHDRAW_ACTIONS = ("record.withdrawn", "record.republished")
+RESPONSE_ACTIONS = ("response.received", "response.entered")
+THEME_ACTIONS = ("theme.added", "theme.changed")
+# A publication's row and its event are written in one change, moments apart.
+SAME_CHANGE = datetime.timedelta(minutes=1)
 
 
 def first_difference(signed: Any, now: Any, path: str = "") -> str | None:
@@ -121,18 +134,88 @@ def _check_signature(appraisal: Appraisal, events: list[AuditEvent]) -> AuditPro
     return None
 
 
+def _latest(events: list[AuditEvent], actions: tuple[str, ...]) -> dict[str, Any]:
+    """What the newest event of these kinds recorded, by target."""
+    return {e.target: e.after for e in events if e.action in actions and isinstance(e.after, dict)}
+
+
+def _check_exclusions(appraisal: Appraisal, events: list[AuditEvent]) -> AuditProblem | None:
+    recorded = [e.after for e in events if e.action == "publication.exclusions"]
+    settings = RecordSettings.objects.filter(appraisal=appraisal).first()
+    kept = settings.not_for_publication if settings else []
+    if sorted(kept) != sorted(recorded[-1] if recorded else []):
+        return AuditProblem(
+            f"appraisal {appraisal.pk}",
+            "what is kept out of the public version",
+            "it is not what the trail last recorded",
+        )
+    return None
+
+
+def _check_voices(appraisal: Appraisal, events: list[AuditEvent]) -> AuditProblem | None:
+    scope = f"appraisal {appraisal.pk}"
+    received = _latest(events, RESPONSE_ACTIONS)
+    linked = _latest(events, ("response.linked",))
+    themes = _latest(events, THEME_ACTIONS)
+    responses = Response.objects.filter(appraisal=appraisal).prefetch_related("themes").order_by("pk")
+    for response in responses:
+        target, where = f"response:{response.pk}", f"response {response.pk}"
+        said = received.get(target)
+        if said is None:
+            return AuditProblem(scope, where, "it is not in the trail: it was added behind the service")
+        if [said.get("group"), said.get("source"), said.get("answers_sha256")] != [
+            response.group,
+            response.source,
+            answers_digest(response),
+        ]:
+            return AuditProblem(scope, where, "what it says is not what was received")
+        links = linked.get(target, {"question_ids": [], "theme_ids": []})
+        now = [list(response.question_ids), sorted(t.pk for t in response.themes.all())]
+        if now != [links.get("question_ids"), links.get("theme_ids")]:
+            return AuditProblem(
+                scope, where, "it is not linked to the questions and themes the trail records"
+            )
+    kept = Theme.objects.filter(appraisal=appraisal).order_by("pk")
+    for theme in kept:
+        recorded = themes.get(f"theme:{theme.pk}")
+        now_theme = {
+            "name": theme.name,
+            "description": theme.description,
+            "question_ids": list(theme.question_ids),
+            "decision_note": theme.decision_note,
+        }
+        if recorded != now_theme:
+            return AuditProblem(
+                scope,
+                f"theme {theme.pk}",
+                "it is not in the trail: it was added behind the service"
+                if recorded is None
+                else "it is not what the trail last recorded",
+            )
+    gone = (set(received) - {f"response:{r.pk}" for r in responses}) | (
+        set(themes) - {f"theme:{t.pk}" for t in kept}
+    )
+    if gone:
+        return AuditProblem(scope, min(gone).replace(":", " "), "it is in the trail but has been deleted")
+    return None
+
+
+def _moments_apart(first: datetime.datetime | None, then: datetime.datetime) -> bool:
+    return first is not None and datetime.timedelta(0) <= then - first < SAME_CHANGE
+
+
 def _check_publications(appraisal: Appraisal, events: list[AuditEvent]) -> Iterator[AuditProblem]:
     scope = f"appraisal {appraisal.pk}"
-    published = {
-        e.after["publication"]: e.after.get("document")
-        for e in events
-        if e.action in PUBLISH_ACTIONS and isinstance(e.after, dict)
+    publishing = {
+        e.after["publication"]: e for e in events if e.action in PUBLISH_ACTIONS and isinstance(e.after, dict)
     }
-    withdrawn = {
-        e.before["publication"]
+    published = {pk: e.after.get("document") for pk, e in publishing.items()}
+    withdrawing = {
+        e.before["publication"]: e
         for e in events
-        if e.action in ("record.withdrawn", "record.republished") and isinstance(e.before, dict)
+        if e.action in WITHDRAW_ACTIONS and isinstance(e.before, dict)
     }
+    withdrawn = set(withdrawing)
     for publication in Publication.objects.filter(appraisal=appraisal).order_by("id"):
         where = f"publication {publication.pk}"
         if publication.pk not in published:
@@ -144,6 +227,20 @@ def _check_publications(appraisal: Appraisal, events: list[AuditEvent]) -> Itera
         elif (publication.pk in withdrawn) != (not publication.is_live):
             state = "withdrawn" if publication.pk in withdrawn else "live"
             yield AuditProblem(scope, where, f"the trail says it is {state}, the register says otherwise")
+        elif (
+            publication.organisation_id != appraisal.organisation_id
+            or publication.published_by_id != publishing[publication.pk].actor_id
+            or not _moments_apart(publication.published_at, publishing[publication.pk].at)
+        ):
+            yield AuditProblem(
+                scope, where, "who published it, when, or on whose register, is not what the trail says"
+            )
+        elif publication.pk in withdrawing and (
+            (publication.withdrawn_by_id, publication.withdrawn_reason)
+            != (withdrawing[publication.pk].actor_id, withdrawing[publication.pk].reason)
+            or not _moments_apart(publication.withdrawn_at, withdrawing[publication.pk].at)
+        ):
+            yield AuditProblem(scope, where, "who withdrew it, when, or why, is not what the trail says")
     missing = set(published) - set(
         Publication.objects.filter(appraisal=appraisal).values_list("pk", flat=True)
     )
@@ -167,7 +264,12 @@ def verify_everything() -> list[AuditProblem]:
         problem = verify_appraisal_chain(appraisal.pk, head=appraisal.audit_head, count=appraisal.audit_count)
         if problem is None:
             events = list(AuditEvent.objects.filter(appraisal=appraisal).order_by("sequence"))
-            problem = _check_status(appraisal, events) or _check_signature(appraisal, events)
+            problem = (
+                _check_status(appraisal, events)
+                or _check_signature(appraisal, events)
+                or _check_exclusions(appraisal, events)
+                or _check_voices(appraisal, events)
+            )
             problems.extend(_check_publications(appraisal, events))
         if problem:
             problems.append(problem)

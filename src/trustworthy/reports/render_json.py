@@ -1,15 +1,49 @@
-"""The decision record as JSON (format `decision-record-1`), and its JSON Schema."""
+"""The decision record as JSON (format `decision-record-1`), and its JSON Schema.
+
+`to_dict` writes a record as a document; `from_dict` reads one back, so a published
+document is shown on the public register with the same templates as every other record.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .document import RECORD_FORMAT, SCHEMA_URL, DecisionRecord
+from trustworthy.appraisals.frameworks import framework_for
+from trustworthy.framework import Framework
+
+from .document import (
+    CONTEXT_LABELS,
+    NOT_PUBLISHED,
+    RECORD_FORMAT,
+    SCHEMA_URL,
+    AnswerItem,
+    ContextItem,
+    CriterionRating,
+    DecisionPart,
+    DecisionRecord,
+    FieldItem,
+    Motivation,
+    ParticipationItem,
+    ProjectPart,
+    QuestionItem,
+    RatingItem,
+    RegisterItem,
+    RoutePart,
+    RowItem,
+    SectionItem,
+    SignOff,
+    Summary,
+    VoiceCount,
+    VoiceItem,
+    VoicesSection,
+    cell_text,
+)
 
 # Fields that differ between two exports of the same record: ids and timestamps.
 VOLATILE = (
@@ -179,6 +213,251 @@ def to_dict(record: DecisionRecord) -> dict[str, Any]:
             ],
         },
     }
+
+
+def _label(choices: Any, value: str) -> str:
+    return next((c.label for c in choices if c.id == value), value)
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read back as a decision record."""
+
+
+def _answers(fw: Framework, document: dict[str, Any]) -> tuple[SectionItem, ...]:
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    for a in document["answers"]:
+        if not fw.has_question(a["question_id"]):
+            raise DocumentError(f"answers: question {a['question_id']} is not in {fw.key}")
+        by_question.setdefault(a["question_id"], []).append(a)
+
+    def question(q: Any) -> QuestionItem:
+        given = by_question.get(q.id, [])
+        answers = tuple(
+            AnswerItem(
+                question_id=q.id,
+                aspect=a["aspect"],
+                aspect_label=_label(fw.aspects, a["aspect"]) if a["aspect"] else "",
+                value=a["value"],
+                value_label=a["value_label"],
+                rationale=a["rationale"],
+                evidence=a["evidence"],
+                key=f"answer.{q.id}:{a['aspect']}" if a["aspect"] else f"answer.{q.id}",
+            )
+            for a in given
+        )
+        # The wording as published, which is the edition's wording for its questions.
+        label = given[0]["question_label"] if given else q.label
+        text = given[0]["question_text"] if given else q.text
+        return QuestionItem(q.id, label, text, q.kind, answers, q.register, q.cluster)
+
+    return tuple(
+        SectionItem(s.id, s.number, s.title, tuple(question(q) for q in s.questions)) for s in fw.sections
+    )
+
+
+def _registers(fw: Framework, document: dict[str, Any]) -> tuple[RegisterItem, ...]:
+    registers = []
+    for r in document["registers"]:
+        found = next((x for x in fw.registers if x.id == r["id"]), None)
+        if found is None:
+            raise DocumentError(f"registers: register {r['id']} is not in {fw.key}")
+        texts = [f.id for f in found.fields if f.type == "text"]
+        rows = []
+        for number, data in enumerate(r["rows"], 1):
+            hidden = bool(texts) and all(data.get(f) == NOT_PUBLISHED for f in texts)
+            rows.append(
+                RowItem(
+                    data=dict(data),
+                    cells=tuple(cell_text(found, f.id, data.get(f.id)) for f in found.fields),
+                    # A document holds no row ids: a row is known by its place.
+                    key=f"row.{r['id']}.{number}",
+                    published=not hidden,
+                )
+            )
+        registers.append(
+            RegisterItem(
+                id=r["id"],
+                question_id=r["question_id"],
+                name=r["name"],
+                fields=tuple(FieldItem(f.id, f.label, f.type) for f in found.fields),
+                rows=tuple(rows),
+            )
+        )
+    return tuple(registers)
+
+
+def _project(document: dict[str, Any]) -> ProjectPart:
+    p = document["project"]
+    context: dict[str, str] = p["context"]
+    order = [dim for dim in CONTEXT_LABELS if dim in context]
+    order += [dim for dim in context if dim not in CONTEXT_LABELS]
+    return ProjectPart(
+        title=p["title"],
+        summary=p["summary"],
+        problem=p["problem"],
+        target_cohort=p["target_cohort"],
+        funding_source=p["funding_source"],
+        funding_amount=p["funding_amount"],
+        accountable_person=p["accountable_person"],
+        context=tuple(
+            ContextItem(dim, CONTEXT_LABELS.get(dim, dim), context[dim], key=f"project.context.{dim}")
+            for dim in order
+        ),
+        motivations=tuple(
+            Motivation(m["id"], m["label"], m["explanation"], m["primary"], key=f"motivation.{m['id']}")
+            for m in p["motivations"]
+        ),
+    )
+
+
+def _decision(d: dict[str, Any] | None) -> DecisionPart | None:
+    if d is None:
+        return None
+    return DecisionPart(
+        decision=d["decision"],
+        name=d["name"],
+        meaning=d["meaning"],
+        reasoning=d["reasoning"],
+        is_departure=d["is_departure"],
+        departure_reason=d["departure_reason"],
+        route_allowed=tuple(d["route_allowed"]),
+        accountable_person=d["accountable_person"],
+        decided_on=d["decided_on"],
+        recorded_by=d["recorded_by"],
+        recorded_at=d["recorded_at"],
+    )
+
+
+def _voices(v: dict[str, Any] | None) -> VoicesSection | None:
+    if v is None:
+        return None
+    return VoicesSection(
+        title=v["title"],
+        introduction=v["introduction"],
+        items=tuple(
+            VoiceItem(heading=i["heading"], said=i["said"], response=i["response"]) for i in v["items"]
+        ),
+        counts=tuple(VoiceCount(c["group"], c["source"], c["count"]) for c in v["counts"]),
+    )
+
+
+def _label_of(named: Any, item_id: str) -> str:
+    """The name of the item with this id (a cluster, a decision), or the id itself."""
+    return next((x.name for x in named if x.id == item_id), item_id)
+
+
+def _left_out(record: DecisionRecord) -> frozenset[str]:
+    """What a public document shows as left out: every item reading "Not published."."""
+    p = record.project
+    texts: list[tuple[str, str]] = [
+        ("project.summary", p.summary),
+        ("project.problem", p.problem),
+        ("project.target_cohort", p.target_cohort),
+    ]
+    texts += [(c.key, c.text) for c in p.context]
+    texts += [(m.key, m.explanation) for m in p.motivations]
+    texts += [(a.key, text) for a in record.answers() for text in (a.rationale, a.evidence)]
+    texts += [(r.key, r.note) for r in record.principles]
+    texts += [(x.key, text) for x in record.participation for text in (x.summary, x.reason)]
+    if record.decision:
+        texts.append(("decision.reasoning", record.decision.reasoning))
+        texts.append(("decision.departure_reason", record.decision.departure_reason))
+    found = {key for key, text in texts if text == NOT_PUBLISHED}
+    found |= {row.key for r in record.registers for row in r.rows if not row.published}
+    if record.summary is None:
+        found.add("summary")
+    return frozenset(found)
+
+
+def from_dict(document: dict[str, Any]) -> DecisionRecord:
+    """The record a document holds: the inverse of `to_dict` for everything the renderers read.
+
+    What a document does not hold (labels, register fields, the sections and their
+    questions) comes from the framework edition it names. A public document's
+    `excluded` is what it shows as "Not published." (the keys of the items left out).
+    """
+    if document.get("format") != RECORD_FORMAT:
+        raise DocumentError(f"This is not a {RECORD_FORMAT} document.")
+    f = document["framework"]
+    try:
+        fw = framework_for(f["id"], f["version"])
+    except LookupError as exc:
+        raise DocumentError(str(exc)) from exc
+    a = document["appraisal"]
+    route = document["route"]
+    s = document["sign_off"]
+    summary = document["summary"]
+    record = DecisionRecord(
+        framework_id=f["id"],
+        framework_version=f["version"],
+        framework_title=f["title"],
+        organisation=document["organisation"]["name"],
+        appraisal_id=a["id"],
+        stage=a["stage"],
+        stage_name=a["stage_name"],
+        version=a["version"],
+        created_at=a["created_at"],
+        updated_at=a["updated_at"],
+        review_date=a["review_date"],
+        project=_project(document),
+        sections=_answers(fw, document),
+        registers=_registers(fw, document),
+        principles=tuple(
+            RatingItem(
+                aspect=r["aspect"],
+                aspect_label=_label(fw.aspects, r["aspect"]),
+                principle_id=r["principle_id"],
+                principle_name=r["principle_name"],
+                cluster=r["cluster"],
+                cluster_name=next(
+                    (c.name for c in fw.principle_clusters if c.id == r["cluster"]), r["cluster"]
+                ),
+                rating=r["rating"],
+                rating_label=r["rating_label"],
+                note=r["note"],
+                key=f"principle.{r['aspect']}.{r['principle_id']}",
+            )
+            for r in document["principles"]
+        ),
+        participation=tuple(
+            ParticipationItem(
+                stakeholder=x["stakeholder"],
+                stakeholder_label=x["stakeholder_label"],
+                mode=x["mode"],
+                mode_label=x["mode_label"],
+                reason=x["reason"],
+                summary=x["summary"],
+                key=f"participation.{x['stakeholder']}",
+            )
+            for x in document["participation"]
+        ),
+        route=RoutePart(
+            complete=route["complete"],
+            allowed=tuple(route["allowed"]),
+            allowed_names=tuple(_label_of(fw.decisions, d) for d in route["allowed"]),
+            not_applicable=tuple(route["not_applicable"]),
+            reasons=tuple(route["reasons"]),
+        ),
+        decision=_decision(document["decision"]),
+        sign_off=SignOff(
+            status=s["status"],
+            status_label=s["status_label"],
+            approved=s["approved"],
+            approved_by=s["approved_by"],
+            approved_at=s["approved_at"],
+            record_hash=s["record_hash"],
+            approved_audit_head=s["approved_audit_head"],
+        ),
+        profile=tuple(
+            CriterionRating(c["criterion"], c["text"], c["rating"], c["rating_label"], c["note"])
+            for c in document["profile"]
+        ),
+        voices=_voices(document["voices"]),
+        summary=None if summary is None else Summary(summary["text"], summary["edited"]),
+        public=document["public"],
+        generated_at=document["generated_at"],
+    )
+    return replace(record, excluded=_left_out(record)) if record.public else record
 
 
 def render(record: DecisionRecord) -> bytes:

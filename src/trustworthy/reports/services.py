@@ -13,6 +13,7 @@ from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change, changing
 from trustworthy.appraisals.selectors import AppraisalData, load_appraisal
 from trustworthy.core.audit import digest
+from trustworthy.core.errors import Invalid
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.organisations.models import Organisation, User
 
@@ -22,7 +23,7 @@ from .models import Publication, RecordSettings
 from .summary import draft_summary
 
 
-class RecordError(Exception):
+class RecordError(Invalid):
     """A change to a record was refused; the message is written for the person who asked."""
 
 

@@ -32,6 +32,11 @@ urlpatterns = [
         name="public-register-organisation",
     ),
     path("register/records/<int:appraisal_id>/", views.public_record, name="public-record"),
+    path(
+        "register/records/<int:appraisal_id>/decision-record.json",
+        views.public_record_json,
+        name="public-record-json",
+    ),
     path("register/feed.json", views.register_feed, name="public-register-feed"),
     path("schemas/decision-record-1.json", views.schema, name="record-schema"),
 ]

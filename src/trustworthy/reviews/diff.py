@@ -46,19 +46,35 @@ def compare(old: AppraisalData, new: AppraisalData) -> list[Change]:
                 changes.append(Change(register.name, "added", "", text))
     for key in sorted(set(old.ratings) | set(new.ratings)):
         before_r, after_r = old.ratings.get(key), new.ratings.get(key)
-        before = f"{before_r.get_rating_display()} {before_r.note}".strip() if before_r else ""
-        after = f"{after_r.get_rating_display()} {after_r.note}".strip() if after_r else ""
+        before = (
+            f"{old.framework.label('principle_ratings', before_r.rating)} {before_r.note}".strip()
+            if before_r
+            else ""
+        )
+        after = (
+            f"{new.framework.label('principle_ratings', after_r.rating)} {after_r.note}".strip()
+            if after_r
+            else ""
+        )
         if before != after:
             name = next(p.name for p in new.framework.principles if p.id == key[1])
             changes.append(Change(f"{name} ({key[0]})", "changed", before, after))
     for stakeholder in sorted(set(old.participation) | set(new.participation)):
         b, a = old.participation.get(stakeholder), new.participation.get(stakeholder)
-        before = f"{b.get_mode_display()}: {b.summary}" if b else ""
-        after = f"{a.get_mode_display()}: {a.summary}" if a else ""
+        before = f"{old.framework.label('participation_modes', b.mode)}: {b.summary}" if b else ""
+        after = f"{new.framework.label('participation_modes', a.mode)}: {a.summary}" if a else ""
         if before != after:
             changes.append(Change(f"Participation: {stakeholder}", "changed", before, after))
-    before = f"{old.decision.get_decision_display()}: {old.decision.reasoning}" if old.decision else ""
-    after = f"{new.decision.get_decision_display()}: {new.decision.reasoning}" if new.decision else ""
+    before = (
+        f"{old.framework.label('decisions', old.decision.decision)}: {old.decision.reasoning}"
+        if old.decision
+        else ""
+    )
+    after = (
+        f"{new.framework.label('decisions', new.decision.decision)}: {new.decision.reasoning}"
+        if new.decision
+        else ""
+    )
     if before != after:
         changes.append(
             Change(

@@ -29,7 +29,7 @@ def _send(subject: str, body: str, to: list[str], exclude: User | None = None) -
 
 
 def _title(appraisal: Appraisal) -> str:
-    return f"{appraisal.project.title} ({appraisal.get_stage_display()})"
+    return f"{appraisal.project.title} ({appraisal.stage_name})"
 
 
 def review_requested(appraisal: Appraisal, by: User) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trustworthy.appraisals.models import Appraisal
@@ -29,7 +30,7 @@ def threads(appraisal: Appraisal, target: str | None = None) -> list[Thread]:
     return [Thread(c, tuple(replies[c.pk])) for c in roots]
 
 
-def threads_by_target(appraisal: Appraisal, targets: list[str]) -> dict[str, list[Thread]]:
+def threads_by_target(appraisal: Appraisal, targets: Sequence[str]) -> dict[str, list[Thread]]:
     """Threads for several targets at once (one query), e.g. every row of a register."""
     out: dict[str, list[Thread]] = {t: [] for t in targets}
     for thread in threads_for_targets(appraisal, targets):
@@ -37,7 +38,7 @@ def threads_by_target(appraisal: Appraisal, targets: list[str]) -> dict[str, lis
     return out
 
 
-def threads_for_targets(appraisal: Appraisal, targets: list[str]) -> list[Thread]:
+def threads_for_targets(appraisal: Appraisal, targets: Sequence[str]) -> list[Thread]:
     query = Comment.objects.filter(appraisal=appraisal, target__in=targets).select_related(
         "author", "resolved_by"
     )

@@ -6,13 +6,12 @@ import datetime
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals.models import Answer, Appraisal
 from trustworthy.appraisals.policy import Change, LockedError, changing
-from trustworthy.appraisals.selectors import context_snapshot, load_appraisal
+from trustworthy.appraisals.selectors import context_snapshot, due_for_review, load_appraisal
 from trustworthy.appraisals.services import ServiceError, copy_contents
 from trustworthy.organisations.changes import role_in
 from trustworthy.organisations.models import Membership, User
@@ -227,16 +226,6 @@ def start_new_version(*, appraisal: Appraisal, user: User, reason: str) -> Appra
                 after={"from_appraisal": approved.pk, "from_version": approved.version},
             )
     return new
-
-
-def due_for_review(today: datetime.date | None = None, organisation_id: int | None = None) -> list[Appraisal]:
-    """Approved appraisals whose review date has passed and whose project has not moved on since."""
-    today = today or timezone.localdate()
-    due = Appraisal.objects.filter(status=policy.APPROVED, review_date__lte=today)
-    if organisation_id is not None:
-        due = due.filter(organisation_id=organisation_id)
-    newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
-    return list(due.exclude(Exists(newer)).select_related("project", "created_by", "approved_by"))
 
 
 def send_review_reminders(today: datetime.date | None = None) -> int:

@@ -13,7 +13,8 @@ from trustworthy.appraisals import policy
 from trustworthy.appraisals import selectors as appraisal_selectors
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change
-from trustworthy.core.auth import login_required, membership_for, require
+from trustworthy.core.auth import login_required
+from trustworthy.organisations.access import membership_for, require
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action
 

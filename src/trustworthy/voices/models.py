@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from trustworthy.appraisals.models import STAKEHOLDER_CHOICES, Appraisal
+from trustworthy.appraisals import policy
+from trustworthy.appraisals.models import Appraisal
 from trustworthy.organisations.models import Organisation
 
 
@@ -46,8 +47,15 @@ class Consultation(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
+    def appraisal_takes_responses(self) -> bool:
+        """False once the appraisal is in review, approved or withdrawn: nothing more can
+        reach its record, whatever the link's own closing date."""
+        return policy.status_allows(self.appraisal.status, policy.Change.ONLINE_RESPONSE)
+
+    @property
     def is_open(self) -> bool:
-        return not self.is_closed and not self.is_expired
+        """Whether the link takes answers now (what the participant's and the lead's pages show)."""
+        return not self.is_closed and not self.is_expired and self.appraisal_takes_responses
 
 
 class Source(models.TextChoices):
@@ -74,7 +82,8 @@ class Response(models.Model):
     consultation = models.ForeignKey(
         Consultation, null=True, blank=True, on_delete=models.CASCADE, related_name="responses"
     )
-    group = models.CharField(max_length=40, choices=STAKEHOLDER_CHOICES, blank=True)
+    # A stakeholder id of the appraisal's framework edition, or blank if they did not say.
+    group = models.CharField(max_length=40, blank=True)
     good = models.TextField(blank=True)
     worries = models.TextField(blank=True)
     who_else = models.TextField(blank=True)

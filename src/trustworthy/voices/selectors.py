@@ -20,7 +20,7 @@ def consultation_for_token(token: str) -> Consultation:
     if not looks_like_token(token):
         raise Http404
     return get_object_or_404(
-        Consultation.objects.select_related("organisation"), token_hash=hash_token(token)
+        Consultation.objects.select_related("organisation", "appraisal"), token_hash=hash_token(token)
     )
 
 
@@ -62,4 +62,5 @@ def responses_of(appraisal: Appraisal) -> QuerySet[Response]:
 
 
 def consultations_of(appraisal: Appraisal) -> QuerySet[Consultation]:
-    return Consultation.objects.filter(appraisal=appraisal).order_by("-created_at")
+    # Through the appraisal, so each consultation knows it without a query (is_open asks).
+    return appraisal.consultations.order_by("-created_at")

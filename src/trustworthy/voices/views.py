@@ -21,14 +21,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from trustworthy.appraisals import policy
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.selectors import appraisal_in
-from trustworthy.core.auth import login_required, membership_for, require
+from trustworthy.core.auth import login_required
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.framework import Framework
+from trustworthy.organisations.access import membership_for, require
 from trustworthy.organisations.models import Membership
-from trustworthy.organisations.permissions import Action, role_may
+from trustworthy.organisations.permissions import Action
 
 from . import selectors, services, wording
 from .forms import (
@@ -84,8 +86,10 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": wording.QUESTIONS,
             "sources": dict(Source.choices),
             "groups": {s.id: s.label for s in framework.stakeholders},
-            "can_manage": role_may(membership.role, Action.MANAGE_PROJECTS),
-            "can_enter": role_may(membership.role, Action.ANSWER),
+            "can_consult": policy.may(membership.role, appraisal.status, policy.Change.CONSULTATION),
+            "can_theme": policy.may(membership.role, appraisal.status, policy.Change.THEME),
+            "can_enter": policy.may(membership.role, appraisal.status, policy.Change.RESPONSE),
+            "locked_message": policy.refusal(appraisal.status, policy.Change.RESPONSE),
             "title": "Voices of young people and families",
         },
     )
@@ -165,7 +169,7 @@ def consultation_new_link(request: HttpRequest, consultation_id: int) -> HttpRes
             body="The old link and its QR code will stop working. Anyone who has it will need the new one.",
         )  # fmt: skip
     try:
-        token = services.new_link(consultation=consultation)
+        token = services.new_link(consultation=consultation, user=request.user)
     except services.ServiceError as exc:
         messages.error(request, str(exc))
         return redirect(_summary_url(consultation.appraisal_id))
@@ -182,7 +186,7 @@ def consultation_close(request: HttpRequest, consultation_id: int) -> HttpRespon
             request, consultation, heading=f"Close “{consultation.title}”?", action="Close the consultation",
             body="The link will stop taking answers. People who open it will see that it has finished.",
         )  # fmt: skip
-    services.close_consultation(consultation=consultation)
+    services.close_consultation(consultation=consultation, user=request.user)
     messages.success(request, f"“{consultation.title}” is closed. Its link no longer takes answers.")
     return redirect(_summary_url(consultation.appraisal_id))
 
@@ -219,7 +223,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     response = selectors.response_in(organisation_ids=_org_ids(request), response_id=response_id)
     appraisal = response.appraisal
     membership = membership_for(request, appraisal.organisation_id)
-    can_manage = role_may(membership.role, Action.MANAGE_PROJECTS)
+    can_manage = policy.may(membership.role, appraisal.status, policy.Change.THEME)
     if request.method == "POST":
         require(membership, Action.MANAGE_PROJECTS)
     framework = _framework(appraisal)
@@ -230,6 +234,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
         try:
             services.link_response(
                 response=response,
+                user=request.user,
                 question_ids=form.cleaned_data["question_ids"],
                 theme_ids=[int(t) for t in form.cleaned_data["theme_ids"]],
             )
@@ -263,7 +268,7 @@ def _theme_page(request: HttpRequest, appraisal: Appraisal, theme: Any = None) -
     form = ThemeForm(request.POST or None, framework=_framework(appraisal), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_theme(appraisal=appraisal, theme=theme, **form.cleaned_data)
+            services.save_theme(appraisal=appraisal, user=request.user, theme=theme, **form.cleaned_data)
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -311,7 +316,7 @@ def safeguarding(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.set_safeguarding_contact(
-            organisation=organisation, text=form.cleaned_data["safeguarding_contact"]
+            organisation=organisation, user=request.user, text=form.cleaned_data["safeguarding_contact"]
         )
         messages.success(request, "Safeguarding line saved.")
         return redirect("/organisation/safeguarding/")
@@ -361,22 +366,26 @@ def _participant_context(consultation: Any, form: ParticipantForm, **extra: Any)
     }
 
 
+def _closed(request: HttpRequest, consultation: Any) -> HttpResponse:
+    """The kind page for a link that no longer takes answers, whatever the reason."""
+    return render(
+        request,
+        "voices/closed.html",
+        {
+            "consultation": consultation,
+            "safeguarding": consultation.organisation.safeguarding_contact or wording.DEFAULT_SAFEGUARDING,
+            "title": "This has finished",
+        },
+        status=410,
+    )
+
+
 @never_cache
 @GET_POST
 def participate(request: HttpRequest, link_token: str) -> HttpResponse:
     consultation = selectors.consultation_for_token(link_token)
     if not consultation.is_open:
-        return render(
-            request,
-            "voices/closed.html",
-            {
-                "consultation": consultation,
-                "safeguarding": consultation.organisation.safeguarding_contact
-                or wording.DEFAULT_SAFEGUARDING,
-                "title": "This has finished",
-            },
-            status=410,
-        )
+        return _closed(request, consultation)
     form = ParticipantForm(request.POST or None, groups=consultation.groups)
     extra: dict[str, Any] = {}
     status = 200
@@ -393,6 +402,9 @@ def participate(request: HttpRequest, link_token: str) -> HttpResponse:
                 services.submit_online(
                     consultation_id=consultation.pk, group=form.cleaned_data["group"], answers=answers
                 )
+            except (policy.LockedError, services.ConsultationClosed):
+                # Closed, or the appraisal went for review, while they were writing.
+                return _closed(request, consultation)
             except services.RateLimited as exc:
                 form.add_error(None, str(exc))
                 status = 429
