@@ -3,6 +3,7 @@ public register, read signed out, checked with axe-core."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,17 @@ def test_take_a_record_off_the_register_without_javascript(
     expect(summary).to_contain_text("Enter why you are taking the record off the register")
     assert_accessible(page)
     summary.get_by_role("link", name="Enter why you are taking the record off the register").click()
+    # The reason joins the record's history for good, so it is checked for personal details first.
+    page.get_by_label("Why are you taking it off the register?").fill("Mrs Jane Smith asked us to.")
+    page.get_by_role("button", name="Take it off the register").click()
+    warning = page.get_by_role("alert")
+    expect(warning).to_contain_text("Check for personal details")
+    expect(warning).to_contain_text("“Mrs Jane Smith” looks like the name of a person")
+    assert_accessible(page)
+    warning.get_by_role("link", name=re.compile("Mrs Jane Smith")).click()
+    expect(page.get_by_label("Why are you taking it off the register?")).to_have_value(
+        "Mrs Jane Smith asked us to."
+    )
     page.get_by_label("Why are you taking it off the register?").fill("The project has stopped.")
     page.get_by_role("button", name="Take it off the register").click()
     expect(page.get_by_role("table", name="Earlier publications")).to_contain_text("The project has stopped.")

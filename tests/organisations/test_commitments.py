@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -177,3 +178,20 @@ def test_kept_work_is_only_shown_on_the_page_it_was_typed_on(
     client.post("/accounts/login/", {"email": "admin@council.test", "password": PASSWORD})
     assert KEPT not in client.get("/organisation/members/invite/").content.decode()
     assert "Typed here." in client.get(EDIT).content.decode()
+
+
+def test_the_commitments_are_checked_for_personal_data_before_a_version_is_saved(
+    client_as: Callable[[str], Client], organisation: Organisation
+) -> None:
+    admin = client_as("admin")
+    typed = {"text": "Ask Mrs Jane Smith before any change.", "change_note": ""}
+    warned = admin.post(EDIT, {**typed, "personal_data_checked": "1"})  # a flag is not a check
+    assert warned.status_code == 200
+    html = warned.content.decode()
+    assert "Check for personal details" in html
+    assert "“Mrs Jane Smith” looks like the name of a person" in html
+    assert versions(organisation) == []
+    digest = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', html)
+    assert digest
+    assert admin.post(EDIT, {**typed, "personal_data_checked": digest.group(1)}).status_code == 302
+    assert versions(organisation) == [(1, "Ask Mrs Jane Smith before any change.", "")]

@@ -4,8 +4,10 @@ reason, as an audited act."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -33,6 +35,20 @@ PERSONAL = "Contact Mrs Jane Smith about this."
 
 def _publish_url(appraisal: Appraisal) -> str:
     return reverse("record-publish", args=[appraisal.pk])
+
+
+def _moment(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def _facts(publication: Publication) -> dict[str, object]:
+    """What the trail keeps of a publication, as its row now stands."""
+    return {
+        "publication": publication.pk,
+        "document": publication.document_hash,
+        "published_at": _moment(publication.published_at),
+        "withdrawn_at": _moment(publication.withdrawn_at),
+    }
 
 
 def _public_urls(appraisal: Appraisal) -> dict[str, str]:
@@ -97,7 +113,7 @@ def test_the_page_the_json_and_the_feed_hold_the_same_stored_document(
     assert json.loads(body) == publication.document
     assert hashlib.sha256(body).hexdigest() == publication.document_hash == entry["document_hash"]
     published = AuditEvent.objects.get(action="record.published")
-    assert published.after == {"publication": publication.pk, "document": publication.document_hash}
+    assert published.after == _facts(publication)
     assert entry["json"].endswith(urls["json"])
     assert entry["url"].endswith(urls["page"])
 
@@ -185,7 +201,7 @@ def test_withdrawing_needs_a_reason_and_takes_the_record_off_the_register(
     assert publication.withdrawn_by == User.objects.get(email="lead@council.test")
     (event,) = _events("record.withdrawn")
     assert event.reason == reason
-    assert event.before == {"publication": publication.pk, "document": publication.document_hash}
+    assert event.before == _facts(publication)
     assert AuditEvent.objects.count() == events + 1
 
     assert public.get(urls["page"]).status_code == 404
@@ -234,8 +250,8 @@ def test_replacing_needs_a_reason_and_publishes_the_record_as_it_now_stands(
     assert old.withdrawn_reason == reason
     (event,) = _events("record.republished")
     assert event.reason == reason
-    assert event.before == {"publication": old.pk, "document": old.document_hash}
-    assert event.after == {"publication": new.pk, "document": new.document_hash}
+    assert event.before == _facts(old)
+    assert event.after == _facts(new)
 
     page = public.get(urls["page"]).content.decode()
     assert "Our reasons for P2." not in page
@@ -297,3 +313,72 @@ def test_work_typed_before_a_sign_out_comes_back_unsaved(
     assert f">{reason}</textarea>" in page
     assert "We kept what you typed" in page
     assert Publication.objects.get().is_live
+
+
+def _digest(page: str) -> str | None:
+    found = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', page)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("action", ["withdraw", "replace"])
+def test_a_reason_is_checked_for_personal_data_before_it_joins_the_history(
+    client_as: Callable[[str], Client], published: Appraisal, action: str
+) -> None:
+    """The reason goes into the permanent audit trail: it is checked, and only the digest of
+    exactly the reason the warning was about passes the check."""
+    lead = client_as("lead")
+    url = _publish_url(published)
+    field = f"{action}-reason"
+    reason = "Mrs Jane Smith asked us to take it down."
+    live, events = Publication.objects.get(), AuditEvent.objects.count()
+
+    for flag in ("1", "on"):
+        response = lead.post(url, {"action": action, field: reason, "personal_data_checked": flag})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Check for personal details" in page
+        assert "“Mrs Jane Smith” looks like the name of a person" in page
+        assert f'href="#{field}"' in page
+        assert f">{reason}</textarea>" in page
+    live.refresh_from_db()
+    assert live.is_live
+    assert AuditEvent.objects.count() == events
+
+    digest = _digest(page)
+    assert digest
+    other = lead.post(url, {"action": action, field: "Call 07700 900123.", "personal_data_checked": digest})
+    assert "looks like a phone number" in other.content.decode()
+    assert AuditEvent.objects.count() == events
+
+    kept = lead.post(url, {"action": action, field: reason, "personal_data_checked": digest})
+    assert kept.status_code == 302
+    live.refresh_from_db()
+    assert not live.is_live
+    assert live.withdrawn_reason == reason
+    assert AuditEvent.objects.count() == events + 1
+    assert AuditEvent.objects.latest("pk").reason == reason
+
+
+def test_another_organisations_publication_pages_are_not_found(
+    client_as: Callable[..., Client], published: Appraisal, other_organisation: Organisation
+) -> None:
+    posts = [
+        {"action": "publish"},
+        {"action": "exclusions", "not_for_publication": ["answer.P2"]},
+        {"action": "replace", "replace-reason": "Ours now."},
+        {"action": "withdraw", "withdraw-reason": "Ours now."},
+        {},
+    ]
+    live, events = Publication.objects.get(), AuditEvent.objects.count()
+    for role in ("lead", "admin", "viewer"):
+        client = client_as(role, "trust")
+        for url in (_publish_url(published), reverse("record-summary", args=[published.pk])):
+            assert client.get(url).status_code == 404, (role, url)
+        for data in posts:
+            assert client.post(_publish_url(published), data).status_code == 404, (role, data)
+        summary = client.post(reverse("record-summary", args=[published.pk]), {"summary": "Ours."})
+        assert summary.status_code == 404
+    live.refresh_from_db()
+    assert live.is_live
+    assert list(Publication.objects.all()) == [live]
+    assert AuditEvent.objects.count() == events

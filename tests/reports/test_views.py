@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
 from trustworthy.appraisals.models import Answer, Appraisal
+from trustworthy.core.models import AuditEvent
 from trustworthy.organisations.models import Organisation
 from trustworthy.reports import render_json
 from trustworthy.reports.models import Publication, RecordSettings
@@ -166,3 +169,38 @@ def test_public_register_shows_published_records_without_names(
     assert feed["records"][0]["record"]["public"] is True
     assert render_json.schema_problems(feed["records"][0]["record"]) == []
     assert public.get("/register/records/999999/").status_code == 404
+
+
+PERSONAL = "Mrs Jane Smith (07700 900123) asked us to go ahead."
+
+
+def _digest(page: str) -> str | None:
+    found = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', page)
+    return found.group(1) if found else None
+
+
+def test_the_summary_is_checked_for_personal_data_and_a_flag_does_not_pass_the_check(
+    client_as: Callable[[str], Client], decided: Appraisal
+) -> None:
+    lead = client_as("lead")
+    url = reverse("record-summary", args=[decided.pk])
+    events = AuditEvent.objects.count()
+    for flag in ("1", "on"):
+        response = lead.post(url, {"summary": PERSONAL, "personal_data_checked": flag})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Check for personal details" in page
+        assert "“Mrs Jane Smith” looks like the name of a person" in page
+        assert f">{PERSONAL}</textarea>" in page  # what they typed is kept, unsaved
+    assert not RecordSettings.objects.filter(appraisal=decided).exclude(summary="").exists()
+    assert AuditEvent.objects.count() == events
+
+    digest = _digest(page)
+    assert digest
+    changed = lead.post(url, {"summary": "Call 07700 900456.", "personal_data_checked": digest})
+    assert "looks like a phone number" in changed.content.decode()
+    assert not RecordSettings.objects.filter(appraisal=decided).exclude(summary="").exists()
+
+    assert lead.post(url, {"summary": PERSONAL, "personal_data_checked": digest}).status_code == 302
+    assert RecordSettings.objects.get(appraisal=decided).summary == PERSONAL
+    assert AuditEvent.objects.count() == events + 1

@@ -248,3 +248,59 @@ def test_the_projects_list_shows_decisions_due_for_review(client_as, organisatio
     assert "Decision review due" not in client_as("viewer").get("/projects/").content.decode()
     Appraisal.objects.filter(pk=appraisal.pk).update(review_date=datetime.date(2020, 1, 1))
     assert "Decision review due" in client_as("viewer").get("/projects/").content.decode()
+
+
+def test_recipients_come_from_the_permissions_table(client_as, organisation, monkeypatch) -> None:
+    """Who is told changes are wanted follows what each role may do, not a list of role names."""
+    from trustworthy.organisations import permissions
+
+    appraisal = in_review(organisation)
+    mail.outbox.clear()
+    allowed = dict(permissions.ALLOWED)
+    allowed[permissions.Action.MANAGE_PROJECTS] = frozenset({"lead", "contributor"})
+    monkeypatch.setattr(permissions, "ALLOWED", allowed)
+    client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/steps/request-changes/", {"reason": "P6 is thin."}
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == ["contributor@council.test", "lead@council.test"]
+
+
+def test_a_step_that_cannot_be_taken_now_says_why_and_changes_nothing(client_as, organisation) -> None:
+    appraisal = complete_appraisal(organisation)
+    response = client_as("approver").get(f"/appraisals/{appraisal.pk}/steps/approve/")
+    assert response.status_code == 409
+    assert "Nothing has been changed." in response.content.decode()
+    assert client_as("approver").post(f"/appraisals/{appraisal.pk}/steps/approve/", {}).status_code == 409
+    assert status(appraisal) == "draft"
+
+
+def test_a_new_version_of_an_appraisal_that_is_not_approved_is_explained_not_offered(
+    client_as, organisation
+) -> None:
+    appraisal = complete_appraisal(organisation)
+    url = f"/appraisals/{appraisal.pk}/new-version/"
+    page = client_as("lead").get(url).content.decode()
+    assert "Only an approved appraisal needs a new version" in page
+    assert 'name="reason"' not in page
+    assert client_as("lead").post(url, {"reason": "Why not."}).status_code == 409
+    assert Appraisal.objects.filter(project=appraisal.project).count() == 1
+
+
+def test_a_comment_that_cannot_be_saved_comes_back_with_what_was_typed(client_as, organisation) -> None:
+    from trustworthy.reviews.models import Comment
+
+    appraisal = complete_appraisal(organisation)
+    back = f"/appraisals/{appraisal.pk}/questions/P2/"
+    response = client_as("reviewer").post(
+        f"/appraisals/{appraisal.pk}/comments/",
+        {"target": "P2", "text": "Ask Mrs Patel, born on 3 March 1980, about it.", "next": back},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Check for personal details" in page
+    assert "Ask Mrs Patel, born on 3 March 1980, about it." in page
+    assert f'name="next" value="{back}"' in page
+    assert not Comment.objects.exists()
+    empty = client_as("reviewer").post(f"/appraisals/{appraisal.pk}/comments/", {"target": "P2", "text": ""})
+    assert "Enter your comment" in empty.content.decode()
+    assert not Comment.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -63,3 +64,14 @@ def voices_object(objects: dict[str, Any], kind: str) -> Any:
             "token": new.token,
         }
     return objects["voices"][kind]
+
+
+def post_past_the_warning(client: Any, url: str, data: dict[str, Any]) -> Any:
+    """Post text the personal-data check warns about, then keep it as it is: the second post
+    sends back the digest of exactly the text the warning was about."""
+
+    warned = client.post(url, data)
+    assert warned.status_code == 200, warned.status_code
+    digest = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', warned.content.decode())
+    assert digest, "the personal-data check did not warn"
+    return client.post(url, {**data, "personal_data_checked": digest.group(1)})

@@ -178,9 +178,9 @@ def test_a_date_of_birth_is_pointed_out_before_sending(opened):
     assert Response.objects.count() == 0
     # They change it: checked again, and sent.
     changed = {**typed, "anything_else": "I live nearby."}
-    checked = re.search(r'name="checked" value="([0-9a-f]+)"', page)
+    checked = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', page)
     assert checked
-    second = client.post(f"/v/{opened.token}/", {**changed, "checked": checked.group(1)})
+    second = client.post(f"/v/{opened.token}/", {**changed, "personal_data_checked": checked.group(1)})
     assert second.status_code == 302
     assert Response.objects.get().anything_else == "I live nearby."
 
@@ -189,9 +189,12 @@ def test_sending_unchanged_after_the_warning_is_their_choice(opened):
     client = Client()
     typed = {**ANSWERS, "worries": "Call me on 07700 900123"}
     page = client.post(f"/v/{opened.token}/", typed).content.decode()
-    checked = re.search(r'name="checked" value="([0-9a-f]+)"', page)
+    checked = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', page)
     assert checked
-    assert client.post(f"/v/{opened.token}/", {**typed, "checked": checked.group(1)}).status_code == 302
+    assert (
+        client.post(f"/v/{opened.token}/", {**typed, "personal_data_checked": checked.group(1)}).status_code
+        == 302
+    )
     assert Response.objects.count() == 1
 
 
@@ -199,11 +202,11 @@ def test_a_changed_answer_with_new_personal_data_is_pointed_out_again(opened):
     client = Client()
     typed = {**ANSWERS, "worries": "Call me on 07700 900123"}
     page = client.post(f"/v/{opened.token}/", typed).content.decode()
-    checked = re.search(r'name="checked" value="([0-9a-f]+)"', page)
+    checked = re.search(r'name="personal_data_checked" value="([0-9a-f]+)"', page)
     assert checked
     again = client.post(
         f"/v/{opened.token}/",
-        {**typed, "worries": "Email me at kid@example.com", "checked": checked.group(1)},
+        {**typed, "worries": "Email me at kid@example.com", "personal_data_checked": checked.group(1)},
     )
     assert again.status_code == 200
     assert "looks like an email address" in again.content.decode()

@@ -6,8 +6,9 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
-from tests.voices.factories import ANSWERS, lead_of, make_appraisal, open_for
+from tests.voices.factories import ANSWERS, lead_of, make_appraisal, open_for, post_past_the_warning
 from trustworthy.voices import services
 from trustworthy.voices.models import Consultation, Response, Theme
 from trustworthy.voices.records import TITLE, voices_section
@@ -183,9 +184,10 @@ def test_the_decision_record_section_carries_every_theme_and_its_note(appraisal)
 
 def test_admins_set_the_safeguarding_line_shown_to_participants(appraisal, client_as):
     new = open_for(appraisal)
-    client_as("admin").post(
-        "/organisation/safeguarding/", {"safeguarding_contact": "Call the duty team on 0100 000 0000."}
-    )
+    post_past_the_warning(
+        client_as("admin"), reverse("voices-safeguarding"),
+        {"safeguarding_contact": "Call the duty team on 0100 000 0000."},
+    )  # fmt: skip
     assert "Call the duty team on 0100 000 0000." in Client().get(f"/v/{new.token}/").content.decode()
 
 

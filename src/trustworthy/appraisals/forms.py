@@ -166,12 +166,10 @@ class AnswerForm(forms.Form):
     evidence = _evidence_field()
     version = version_field()
 
-    def __init__(
-        self, *args: Any, framework: Framework, question: Question, closed: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, framework: Framework, question: Question, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["value"].choices = [(a.id, a.label) for a in framework.answer_scale]
-        if not closed:
+        if not question.has_closed_answer:
             del self.fields["value"]
             self.fields["rationale"].label = "Your answer"
             self.fields["rationale"].error_messages["required"] = "Enter your answer"

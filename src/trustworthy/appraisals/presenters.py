@@ -1,14 +1,23 @@
-"""Display logic for appraisal pages, kept out of views and templates so it can be tested."""
+"""Display logic for appraisal pages, kept out of views and templates so it can be tested:
+what each page shows, where its links go (by URL name) and what each form holds when it opens."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from trustworthy.framework import Question
+from django.urls import reverse
 
+from trustworthy.framework import Framework, Question, Register
+
+from . import policy
+from .models import Answer, CriterionRating, Decision, Participation, Project, RegisterRow
+from .policy import Change
 from .selectors import AppraisalData
+from .services import PROJECT_FIELDS
 
 Status = Literal["completed", "in-progress", "not-started", "to-confirm", "cannot-start", "not-needed"]
 
@@ -42,7 +51,20 @@ class TaskGroup:
 
 
 def question_url(appraisal_id: int, question_id: str) -> str:
-    return f"/appraisals/{appraisal_id}/questions/{question_id}/"
+    return reverse("appraisal-question", args=[appraisal_id, question_id])
+
+
+def tasks_url(appraisal_id: int) -> str:
+    return reverse("appraisal-tasks", args=[appraisal_id])
+
+
+def participation_question(framework: Framework) -> Question:
+    return next(q for q in framework.questions() if q.kind == "participation")
+
+
+def participation_url(appraisal_id: int, framework: Framework) -> str:
+    """Back to the list of who took part, on the participation question's page."""
+    return question_url(appraisal_id, participation_question(framework).id) + "#participation"
 
 
 def question_status(data: AppraisalData, question: Question) -> Status:
@@ -88,13 +110,15 @@ def task_groups(data: AppraisalData) -> list[TaskGroup]:
                 Task(
                     "check",
                     "Check your answers",
-                    f"/appraisals/{data.appraisal.pk}/check/",
+                    reverse("appraisal-check", args=[data.appraisal.pk]),
                     "completed" if complete else "in-progress",
                 ),
                 Task(
                     "decision",
                     "Record the decision",
-                    f"/appraisals/{data.appraisal.pk}/decision/" if complete or data.decision else None,
+                    reverse("appraisal-decision", args=[data.appraisal.pk])
+                    if complete or data.decision
+                    else None,
                     decision_status,
                     "" if complete else "Complete every question first",
                 ),
@@ -117,7 +141,15 @@ def next_question_url(data: AppraisalData, question_id: str) -> str:
         status = question_status(data, data.framework.question(candidate))
         if status not in ("not-needed", "cannot-start"):
             return question_url(data.appraisal.pk, candidate)
-    return f"/appraisals/{data.appraisal.pk}/"
+    return tasks_url(data.appraisal.pk)
+
+
+def other_aspect_url(data: AppraisalData, question_id: str, aspect: str) -> str | None:
+    """After saving one aspect of an E question: the first other aspect not answered yet."""
+    for other in data.framework.aspects:
+        if other.id != aspect and f"{question_id}:{other.id}" not in data.answers:
+            return reverse("appraisal-principles", args=[data.appraisal.pk, question_id, other.id])
+    return None
 
 
 def money(value: Decimal | None) -> str:
@@ -137,3 +169,152 @@ def row_summary(data: AppraisalData, register_id: str, row_data: dict[str, objec
             shown = labels.get(str(value), str(value))
         out.append((f.label, shown))
     return out
+
+
+def register_cards(
+    data: AppraisalData, question: Question
+) -> list[tuple[RegisterRow, list[tuple[str, str]]]]:
+    """The rows a register question lists, each with its summary."""
+    if not question.register:
+        return []
+    return [
+        (row, row_summary(data, question.register, row.data)) for row in data.rows_for_question(question.id)
+    ]
+
+
+def all_register_cards(data: AppraisalData) -> dict[str, list[tuple[RegisterRow, list[tuple[str, str]]]]]:
+    return {
+        r.id: [(row, row_summary(data, r.id, row.data)) for row in data.rows.get(r.id, [])]
+        for r in data.framework.registers
+    }
+
+
+# --- what every appraisal page shows ---------------------------------------------------------
+
+
+def appraisal_page(data: AppraisalData, role: str | None, **extra: Any) -> dict[str, Any]:
+    """The context every appraisal page shares: what it is, and what this person may change."""
+    status = data.appraisal.status
+    return {
+        "appraisal": data.appraisal,
+        "project": data.appraisal.project,
+        "data": data,
+        "framework": data.framework,
+        "can_answer": policy.may(role, status, Change.ANSWER),
+        "can_decide": policy.may(role, status, Change.DECISION),
+        "comments_open": policy.may(role, status, Change.COMMENT),
+        **extra,
+    }
+
+
+def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
+    appraisal = data.appraisal
+    groups = task_groups(data)
+    done, total = progress(groups)
+    return appraisal_page(
+        data,
+        role,
+        groups=groups,
+        done=done,
+        total=total,
+        title=f"{appraisal.project.title}: {appraisal.stage_name}",
+        steps=policy.available_transitions(appraisal.status, role),
+        can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),
+        can_review=policy.may(role, appraisal.status, Change.REVIEW),
+    )
+
+
+def register_title(register: Register, row: RegisterRow | None) -> str:
+    return f"{'Change' if row else 'Add to'} {register.name.lower()}"
+
+
+def aspect_page(framework: Framework, question: Question, aspect: str) -> dict[str, Any]:
+    """One aspect (the process, or the innovation itself) of an E question."""
+    label = next(a.label for a in framework.aspects if a.id == aspect)
+    return {
+        "question": question,
+        "aspect": aspect,
+        "aspect_label": label,
+        "title": f"{question.label}: {label.lower()}",
+    }
+
+
+# --- what each form holds when it opens ------------------------------------------------------
+
+
+def project_initial(project: Project) -> dict[str, Any]:
+    initial: dict[str, Any] = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    initial["version"] = project.lock_version
+    motivations = list(project.motivations.all())
+    initial["motivations"] = [m.motivation for m in motivations]
+    initial["primary_motivation"] = next((m.motivation for m in motivations if m.is_primary), None)
+    for m in motivations:
+        initial[f"explain_{m.motivation}"] = m.explanation
+    return initial
+
+
+def answer_initial(answer: Answer | None) -> dict[str, Any]:
+    if answer is None:
+        return {"version": 0}
+    return {
+        "version": answer.lock_version,
+        "value": answer.value,
+        "rationale": answer.rationale,
+        "evidence": answer.evidence,
+    }
+
+
+def principles_initial(data: AppraisalData, question: Question, aspect: str) -> dict[str, Any]:
+    answer = data.answers.get(f"{question.id}:{aspect}")
+    initial: dict[str, Any] = {"version": answer.lock_version if answer else 0}
+    if answer:
+        initial |= {"value": answer.value, "rationale": answer.rationale}
+    for principle in data.framework.principles_in(question.cluster or ""):
+        rating = data.ratings.get((aspect, principle.id))
+        if rating:
+            initial |= {f"rating_{principle.id}": rating.rating, f"note_{principle.id}": rating.note}
+    return initial
+
+
+def participation_initial(record: Participation | None) -> dict[str, Any]:
+    if record is None:
+        return {"version": 0}
+    return {
+        "version": record.lock_version,
+        "mode": record.mode,
+        "reason": record.reason,
+        "summary": record.summary,
+    }
+
+
+def row_initial(row: RegisterRow | None) -> dict[str, Any]:
+    if row is None:
+        return {"version": 0}
+    return {k: (str(v) if isinstance(v, int) else v) for k, v in row.data.items()} | {
+        "version": row.lock_version
+    }
+
+
+def decision_initial(
+    decision: Decision | None, accountable_person: str, today: datetime.date
+) -> dict[str, Any]:
+    if decision is None:
+        return {"accountable_person": accountable_person, "decided_on": today, "version": 0}
+    return {
+        "decision": decision.decision,
+        "reasoning": decision.reasoning,
+        "departure_reason": decision.departure_reason,
+        "accountable_person": decision.accountable_person,
+        "decided_on": decision.decided_on,
+        "version": decision.lock_version,
+    }
+
+
+def criteria_initial(ratings: Iterable[CriterionRating]) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for rating in ratings:
+        initial |= {
+            f"rating_{rating.criterion_id}": rating.rating,
+            f"note_{rating.criterion_id}": rating.note,
+        }
+    return initial

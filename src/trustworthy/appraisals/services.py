@@ -213,8 +213,14 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
     """Copy answers, register rows, ratings and participation into a new appraisal.
 
     Used for the next stage (each copy marked carried forward, to confirm or change) and
-    for a new version of an approved appraisal (copied as they stand).
+    for a new version of an approved appraisal (copied as they stand). Only what the
+    target's edition has is copied: a question, register, principle or group that the
+    edition of the next stage does not have stays with the earlier appraisal.
     """
+    edition = _edition(target)
+    registers = {r.id for r in edition.registers}
+    principles = {p.id for p in edition.principles}
+    stakeholders = {s.id for s in edition.stakeholders}
     Answer.objects.bulk_create(
         Answer(
             appraisal=target,
@@ -228,6 +234,7 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
             lock_version=1,
         )
         for a in source.answers.all()
+        if edition.has_question(a.question_id)
     )
     RegisterRow.objects.bulk_create(
         RegisterRow(
@@ -238,6 +245,7 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
             lock_version=1,
         )
         for r in source.register_rows.order_by("created_at", "id")
+        if r.register in registers
     )
     PrincipleRating.objects.bulk_create(
         PrincipleRating(
@@ -249,6 +257,7 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
             carried_forward=carried_forward,
         )
         for r in source.principle_ratings.all()
+        if r.principle_id in principles
     )
     Participation.objects.bulk_create(
         Participation(
@@ -261,6 +270,7 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
             lock_version=1,
         )
         for p in source.participation.all()
+        if p.stakeholder in stakeholders
     )
 
 

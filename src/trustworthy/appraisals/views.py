@@ -1,27 +1,31 @@
 """Pages for projects and the stage-by-stage appraisal.
 
-Each view finds the object through a selector scoped to the user's organisations (404
-otherwise), checks the role for writes, validates a form, calls one service and renders.
+Each view finds its object through `access` (scoped to the person's organisations, with
+the role and the status checked together for a change), runs the one edit flow
+(`core.editing.handle_edit`: kept work, personal-data check, conflicts, one service call)
+and renders what `presenters` builds. Services and the change policy decide what is allowed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from trustworthy.core.auth import kept_work, login_required
-from trustworthy.core.forms import clear_of_personal_data
-from trustworthy.organisations.access import membership_for, require
+from trustworthy.core.auth import login_required
+from trustworthy.core.editing import Edit, form_data, handle_edit
+from trustworthy.framework import Question, Register
+from trustworthy.organisations.access import require
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
 
-from . import extensions, policy, selectors, services
+from . import extensions, presenters, selectors, services
+from .access import appraisal_for, project_for
 from .forms import (
     AnswerForm,
     CriteriaForm,
@@ -35,57 +39,27 @@ from .forms import (
 from .frameworks import current_framework, framework_for
 from .models import Appraisal, Project, RegisterRow
 from .policy import Change
-from .presenters import money, next_question_url, progress, row_summary, task_groups
+from .presenters import appraisal_page, next_question_url, row_summary
+from .selectors import AppraisalData
 
-KEPT_MESSAGE = "You were signed out. We kept what you typed: check it and save again."
 GET_POST = require_http_methods(["GET", "POST"])
+Fields = dict[str, Any]
+Save = Callable[[Fields], Any]
 
 
-def _org_ids(request: HttpRequest) -> list[int]:
-    return [m.organisation_id for m in request.memberships]
-
-
-def _form_data(request: HttpRequest) -> QueryDict | None:
-    """POST data, or work kept from before the session expired (shown once, unsaved)."""
-    if request.method == "POST":
-        return request.POST
-    kept = kept_work(request)
-    if kept is not None:
-        messages.warning(request, KEPT_MESSAGE)
-    return kept
-
-
-def _appraisal(request: HttpRequest, pk: int) -> tuple[Appraisal, Membership]:
-    appraisal = selectors.appraisal_in(organisation_ids=_org_ids(request), appraisal_id=pk)
-    return appraisal, membership_for(request, appraisal.organisation_id)
-
-
-def _context(
-    request: HttpRequest, data: selectors.AppraisalData, membership: Membership, **extra: Any
-) -> dict[str, Any]:
-    status = data.appraisal.status
-    return {
-        "appraisal": data.appraisal,
-        "project": data.appraisal.project,
-        "data": data,
-        "framework": data.framework,
-        "can_answer": policy.may(membership.role, status, Change.ANSWER),
-        "can_decide": policy.may(membership.role, status, Change.DECISION),
-        "comments_open": policy.may(membership.role, status, Change.COMMENT),
-        **extra,
-    }
-
-
-def _require_answer(membership: Membership, appraisal: Appraisal) -> None:
-    """Pages that only change answers: the role first (403), then the status (409)."""
-    policy.check(appraisal, Change.ANSWER, membership.role)
-
-
-def _with_version(form: Any, version: int) -> None:
-    """After a conflict: keep what the person typed, but base the next save on the newest version."""
-    data = form.data.copy()
-    data["version"] = str(version)
-    form.data = data
+def _page(
+    request: HttpRequest,
+    template: str,
+    data: AppraisalData,
+    role: str | None,
+    page: dict[str, Any],
+    edit: Edit[Any] | None = None,
+) -> HttpResponse:
+    """An appraisal page; after an edit that was not saved, with the conflict if there was one."""
+    context = appraisal_page(data, role, **page)
+    if edit is None:
+        return render(request, template, context)
+    return render(request, template, {**context, "conflict": edit.conflict}, status=edit.status)
 
 
 def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
@@ -95,6 +69,134 @@ def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
     }
 
 
+def _row_threads(appraisal: Appraisal, rows: list[tuple[RegisterRow, Any]]) -> dict[str, Any]:
+    return extensions.comment_threads(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
+
+
+def _question(appraisal: Appraisal, question_id: str) -> Question:
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    if not framework.has_question(question_id):
+        raise Http404
+    return framework.question(question_id)
+
+
+def _principles_question(appraisal: Appraisal, question_id: str, aspect: str) -> Question:
+    question = _question(appraisal, question_id)
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    if question.kind != "principles" or aspect not in {a.id for a in framework.aspects}:
+        raise Http404
+    return question
+
+
+def _register(appraisal: Appraisal, register_id: str) -> Register:
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    register = next((r for r in framework.registers if r.id == register_id), None)
+    if register is None:
+        raise Http404
+    return register
+
+
+def _row(appraisal: Appraisal, register_id: str, row_id: int) -> RegisterRow:
+    return get_object_or_404(RegisterRow, pk=row_id, appraisal=appraisal, register=register_id)
+
+
+# --- how each form reaches its service -----------------------------------------------------
+
+
+def _project_input(form: ProjectForm, fields: Fields) -> Fields:
+    return {
+        "fields": fields,
+        "motivations": [services.MotivationInput(m, e) for m, e in form.motivation_inputs()],
+        "primary_motivation": fields["primary_motivation"],
+    }
+
+
+def _create_project(request: HttpRequest, membership: Membership, form: ProjectForm) -> Save:
+    return lambda fields: services.create_project(
+        organisation=membership.organisation, user=request.user, **_project_input(form, fields)
+    )
+
+
+def _update_project(request: HttpRequest, project: Project, form: ProjectForm) -> Save:
+    return lambda fields: services.update_project(
+        project=project,
+        user=request.user,
+        expected_version=fields["version"],
+        **_project_input(form, fields),
+    )
+
+
+def _start_appraisal(request: HttpRequest, project: Project) -> Save:
+    return lambda fields: services.start_appraisal(project=project, stage=fields["stage"], user=request.user)
+
+
+def _save_answer(request: HttpRequest, appraisal: Appraisal, question: Question) -> Save:
+    return lambda fields: services.save_answer(
+        appraisal=appraisal,
+        question_id=question.id,
+        user=request.user,
+        value=fields.get("value", ""),
+        rationale=fields["rationale"],
+        evidence=fields["evidence"],
+        expected_version=fields["version"],
+    )
+
+
+def _save_principles(
+    request: HttpRequest, appraisal: Appraisal, question: Question, aspect: str, form: PrinciplesForm
+) -> Save:
+    return lambda fields: services.save_principles(
+        appraisal=appraisal,
+        question_id=question.id,
+        aspect=aspect,
+        user=request.user,
+        value=fields["value"],
+        rationale=fields["rationale"],
+        ratings=form.ratings(),
+        expected_version=fields["version"],
+    )
+
+
+def _save_participation(request: HttpRequest, appraisal: Appraisal, stakeholder: str) -> Save:
+    return lambda fields: services.save_participation(
+        appraisal=appraisal,
+        stakeholder=stakeholder,
+        mode=fields["mode"],
+        reason=fields["reason"],
+        summary=fields["summary"],
+        user=request.user,
+        expected_version=fields["version"],
+    )
+
+
+def _save_row(
+    request: HttpRequest, appraisal: Appraisal, register: Register, row: RegisterRow | None
+) -> Save:
+    if row is None:
+        return lambda fields: services.add_register_row(
+            appraisal=appraisal, register_id=register.id, data=fields, user=request.user
+        )
+    return lambda fields: services.change_register_row(
+        row=row, data=fields, user=request.user, expected_version=fields["version"]
+    )
+
+
+def _save_decision(request: HttpRequest, appraisal: Appraisal) -> Save:
+    def save(fields: Fields) -> Any:
+        expected = fields.pop("version")
+        return services.record_decision(
+            appraisal=appraisal, user=request.user, expected_version=expected, **fields
+        )
+
+    return save
+
+
+def _save_criteria(request: HttpRequest, appraisal: Appraisal, form: CriteriaForm) -> Save:
+    return lambda fields: services.save_criteria(
+        appraisal=appraisal, user=request.user, ratings=form.ratings()
+    )
+
+
 # --- projects ---------------------------------------------------------------------------
 
 
@@ -102,37 +204,19 @@ def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
 @require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
-    projects = selectors.projects_for(organisation=membership.organisation) if membership else []
-    due = (
-        {a.project_id for a in selectors.due_for_review(organisation_id=membership.organisation_id)}
-        if membership
-        else set()
-    )
+    if membership is None:
+        return render(request, "appraisals/project_list.html", {"projects": [], "title": "Projects"})
+    due = selectors.due_for_review(organisation_id=membership.organisation_id)
     return render(
         request,
         "appraisals/project_list.html",
         {
-            "projects": projects,
-            "review_due": due,
-            "can_manage": membership is not None and role_may(membership.role, Action.MANAGE_PROJECTS),
+            "projects": selectors.projects_for(organisation=membership.organisation),
+            "review_due": {a.project_id for a in due},
+            "can_manage": role_may(membership.role, Action.MANAGE_PROJECTS),
             "title": "Projects",
         },
     )
-
-
-def _project_form_initial(project: Project) -> dict[str, Any]:
-    initial: dict[str, Any] = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
-    initial["version"] = project.lock_version
-    motivations = list(project.motivations.all())
-    initial["motivations"] = [m.motivation for m in motivations]
-    initial["primary_motivation"] = next((m.motivation for m in motivations if m.is_primary), None)
-    for m in motivations:
-        initial[f"explain_{m.motivation}"] = m.explanation
-    return initial
-
-
-def _motivation_inputs(form: ProjectForm) -> list[services.MotivationInput]:
-    return [services.MotivationInput(m, e) for m, e in form.motivation_inputs()]
 
 
 @login_required
@@ -143,24 +227,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     require(membership, Action.MANAGE_PROJECTS)
     form = ProjectForm(
-        _form_data(request), framework=current_framework(), initial={"current_stage": "inception"}
+        form_data(request), framework=current_framework(), initial={"current_stage": "inception"}
     )
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        try:
-            project = services.create_project(
-                organisation=membership.organisation,
-                user=request.user,
-                fields=form.cleaned_data,
-                motivations=_motivation_inputs(form),
-                primary_motivation=form.cleaned_data["primary_motivation"],
-            )
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"Project “{project.title}” created. Start its first appraisal when you are ready."
-            )
-            return redirect(f"/projects/{project.pk}/")
+    edit = handle_edit(request, form, _create_project(request, membership, form))
+    if (project := edit.result) is not None:
+        messages.success(
+            request, f"Project “{project.title}” created. Start its first appraisal when you are ready."
+        )
+        return redirect("project-detail", pk=project.pk)
     return render(
         request, "appraisals/project_form.html", {"form": form, "title": "Create a project", "project": None}
     )
@@ -169,8 +243,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.project_in(organisation_ids=_org_ids(request), project_id=pk)
-    membership = membership_for(request, project.organisation_id)
+    project, membership = project_for(request, pk)
     return render(
         request,
         "appraisals/project_detail.html",
@@ -179,7 +252,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appraisals": selectors.appraisals_of(project),
             "motivations": sorted(project.motivations.all(), key=lambda m: not m.is_primary),
             "framework": current_framework(),
-            "funding": money(project.funding_amount),
+            "funding": presenters.money(project.funding_amount),
             "can_manage": role_may(membership.role, Action.MANAGE_PROJECTS),
             "title": project.title,
         },
@@ -189,60 +262,39 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.project_in(organisation_ids=_org_ids(request), project_id=pk)
-    require(membership_for(request, project.organisation_id), Action.MANAGE_PROJECTS)
-    form = ProjectForm(
-        _form_data(request), framework=current_framework(), initial=_project_form_initial(project)
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        try:
-            services.update_project(
-                project=project,
-                user=request.user,
-                fields=form.cleaned_data,
-                motivations=_motivation_inputs(form),
-                primary_motivation=form.cleaned_data["primary_motivation"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ConflictError as exc:
-            conflict = exc.current
-            _with_version(form, exc.version)
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Project details saved.")
-            return redirect(f"/projects/{project.pk}/")
+    project, _ = project_for(request, pk, Action.MANAGE_PROJECTS)
+    initial = presenters.project_initial(project)
+    form = ProjectForm(form_data(request), framework=current_framework(), initial=initial)
+    edit = handle_edit(request, form, _update_project(request, project, form))
+    if edit.saved:
+        messages.success(request, "Project details saved.")
+        return redirect("project-detail", pk=project.pk)
     return render(
         request,
         "appraisals/project_form.html",
-        {"form": form, "title": "Change project details", "project": project, "conflict": conflict},
-        status=409 if conflict is not None else 200,
+        {"form": form, "title": "Change project details", "project": project, "conflict": edit.conflict},
+        status=edit.status,
     )
+
+
+def _stages_left(project: Project) -> list[tuple[str, str]]:
+    done = set(project.appraisals.values_list("stage", flat=True))
+    return [(s.id, s.name) for s in current_framework().stages if s.id not in done]
 
 
 @login_required
 @GET_POST
 def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.project_in(organisation_ids=_org_ids(request), project_id=pk)
-    require(membership_for(request, project.organisation_id), Action.MANAGE_PROJECTS)
-    done = set(project.appraisals.values_list("stage", flat=True))
-    stages = [(s.id, s.name) for s in current_framework().stages if s.id not in done]
-    form = StartAppraisalForm(_form_data(request), stages=stages)
-    if request.method == "POST" and form.is_valid():
-        try:
-            appraisal = services.start_appraisal(
-                project=project, stage=form.cleaned_data["stage"], user=request.user
+    project, _ = project_for(request, pk, Action.MANAGE_PROJECTS)
+    stages = _stages_left(project)
+    form = StartAppraisalForm(form_data(request), stages=stages)
+    edit = handle_edit(request, form, _start_appraisal(request, project))
+    if (appraisal := edit.result) is not None:
+        if appraisal.previous_id:
+            messages.success(
+                request, "Answers from the last stage have been carried forward. Confirm or change each one."
             )
-        except services.ServiceError as exc:
-            form.add_error("stage", str(exc))
-        else:
-            if appraisal.previous_id:
-                messages.success(
-                    request,
-                    "Answers from the last stage have been carried forward. Confirm or change each one.",
-                )
-            return redirect(f"/appraisals/{appraisal.pk}/")
+        return redirect("appraisal-tasks", pk=appraisal.pk)
     return render(
         request,
         "appraisals/appraisal_start.html",
@@ -256,409 +308,162 @@ def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
+    appraisal, membership = appraisal_for(request, pk)
     data = selectors.load_appraisal(appraisal)
-    groups = task_groups(data)
-    done, total = progress(groups)
-    title = f"{appraisal.project.title}: {appraisal.stage_name}"
-    return render(
-        request,
-        "appraisals/task_list.html",
-        _context(
-            request,
-            data,
-            membership,
-            groups=groups,
-            done=done,
-            total=total,
-            title=title,
-            steps=policy.available_transitions(appraisal.status, membership.role),
-            can_new_version=policy.may(membership.role, appraisal.status, Change.NEW_VERSION),
-            can_review=policy.may(membership.role, appraisal.status, Change.REVIEW),
-        ),
-    )
+    return render(request, "appraisals/task_list.html", presenters.tasks_page(data, membership.role))
 
 
 @login_required
 @GET_POST
 def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
-    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    if not framework.has_question(question_id):
-        raise Http404
-    q = framework.question(question_id)
+    appraisal, membership = appraisal_for(request, pk, Change.ANSWER, read="open")
+    q = _question(appraisal, question_id)
     data = selectors.load_appraisal(appraisal, for_question=q)
-    if request.method == "POST" and not role_may(membership.role, Action.ANSWER):
-        raise PermissionDenied
+    page: dict[str, Any] = {"question": q, "title": q.label, **_comments(appraisal, q.id)}
     if q.kind == "principles":
-        return render(
-            request,
-            "appraisals/question_principles.html",
-            _context(request, data, membership, question=q, title=q.label, **_comments(appraisal, q.id)),
-        )
+        return _page(request, "appraisals/question_principles.html", data, membership.role, page)
     answer = data.answers.get(q.id)
-    initial: dict[str, Any] = {"version": answer.lock_version if answer else 0}
-    if answer:
-        initial |= {"value": answer.value, "rationale": answer.rationale, "evidence": answer.evidence}
-    form = AnswerForm(
-        _form_data(request), framework=data.framework, question=q, closed=q.has_closed_answer, initial=initial
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        try:
-            services.save_answer(
-                appraisal=appraisal,
-                question_id=q.id,
-                user=request.user,
-                value=form.cleaned_data.get("value", ""),
-                rationale=form.cleaned_data["rationale"],
-                evidence=form.cleaned_data["evidence"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ConflictError as exc:
-            conflict = exc.current
-            _with_version(form, exc.version)
-        else:
-            if q.section_id == "tests":
-                messages.success(request, f"{q.id} saved.")
-            return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
-    rows = (
-        [(row, row_summary(data, q.register, row.data)) for row in data.rows_for_question(q.id)]
-        if q.register
-        else []
-    )
-    row_threads = extensions.comment_threads(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
-    return render(
-        request,
-        "appraisals/question.html",
-        _context(
-            request,
-            data,
-            membership,
-            question=q,
-            answer=answer,
-            form=form,
-            rows=rows,
-            title=q.label,
-            conflict=conflict,
-            row_threads=row_threads,
-            **_comments(appraisal, q.id),
-        ),
-        status=409 if conflict is not None else 200,
-    )
+    initial = presenters.answer_initial(answer)
+    form = AnswerForm(form_data(request), framework=data.framework, question=q, initial=initial)
+    edit = handle_edit(request, form, _save_answer(request, appraisal, q))
+    if edit.saved:
+        if q.section_id == "tests":
+            messages.success(request, f"{q.id} saved.")
+        return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
+    rows = presenters.register_cards(data, q)
+    page |= {"answer": answer, "form": form, "rows": rows, "row_threads": _row_threads(appraisal, rows)}
+    return _page(request, "appraisals/question.html", data, membership.role, page, edit)
 
 
 @login_required
 @GET_POST
 def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: str) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
-    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    if not framework.has_question(question_id) or aspect not in {a.id for a in framework.aspects}:
-        raise Http404
-    q = framework.question(question_id)
-    if q.kind != "principles":
-        raise Http404
-    _require_answer(membership, appraisal)
+    appraisal, membership = appraisal_for(request, pk, Change.RATINGS)
+    q = _principles_question(appraisal, question_id, aspect)
     data = selectors.load_appraisal(appraisal, for_question=q)
-    answer = data.answers.get(f"{q.id}:{aspect}")
-    initial: dict[str, Any] = {"version": answer.lock_version if answer else 0}
-    if answer:
-        initial |= {"value": answer.value, "rationale": answer.rationale}
-    for principle in data.framework.principles_in(q.cluster or ""):
-        rating = data.ratings.get((aspect, principle.id))
-        if rating:
-            initial |= {f"rating_{principle.id}": rating.rating, f"note_{principle.id}": rating.note}
-    form = PrinciplesForm(_form_data(request), framework=data.framework, question=q, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        try:
-            services.save_principles(
-                appraisal=appraisal,
-                question_id=q.id,
-                aspect=aspect,
-                user=request.user,
-                value=form.cleaned_data["value"],
-                rationale=form.cleaned_data["rationale"],
-                ratings=form.ratings(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ConflictError as exc:
-            conflict = exc.current
-            _with_version(form, exc.version)
-        else:
-            others = [
-                a.id
-                for a in data.framework.aspects
-                if a.id != aspect and f"{q.id}:{a.id}" not in data.answers
-            ]
-            if others:
-                return redirect(f"/appraisals/{appraisal.pk}/questions/{q.id}/{others[0]}/")
-            return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
-    aspect_label = next(a.label for a in data.framework.aspects if a.id == aspect)
-    return render(
-        request,
-        "appraisals/principles_aspect.html",
-        _context(
-            request,
-            data,
-            membership,
-            question=q,
-            aspect=aspect,
-            aspect_label=aspect_label,
-            form=form,
-            title=f"{q.label}: {aspect_label.lower()}",
-            conflict=conflict,
-        ),
-        status=409 if conflict is not None else 200,
-    )
+    initial = presenters.principles_initial(data, q, aspect)
+    form = PrinciplesForm(form_data(request), framework=data.framework, question=q, initial=initial)
+    edit = handle_edit(request, form, _save_principles(request, appraisal, q, aspect, form))
+    if edit.saved:
+        return redirect(
+            presenters.other_aspect_url(data, q.id, aspect)
+            or next_question_url(selectors.load_appraisal(appraisal), q.id)
+        )
+    page = presenters.aspect_page(data.framework, q, aspect) | {"form": form}
+    return _page(request, "appraisals/principles_aspect.html", data, membership.role, page, edit)
 
 
 @login_required
 @GET_POST
 def participation_group(request: HttpRequest, pk: int, stakeholder: str) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
+    appraisal, membership = appraisal_for(request, pk, Change.PARTICIPATION)
     framework = framework_for(appraisal.framework_id, appraisal.framework_version)
     group = next((s for s in framework.stakeholders if s.id == stakeholder), None)
     if group is None:
         raise Http404
-    _require_answer(membership, appraisal)
-    data = selectors.load_appraisal(appraisal, for_question=framework.question("P4"))
-    record = data.participation.get(stakeholder)
-    initial: dict[str, Any] = {"version": record.lock_version if record else 0}
-    if record:
-        initial |= {"mode": record.mode, "reason": record.reason, "summary": record.summary}
-    form = ParticipationForm(_form_data(request), framework=data.framework, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        fields = form.cleaned_data
-        try:
-            services.save_participation(
-                appraisal=appraisal,
-                stakeholder=stakeholder,
-                mode=fields["mode"],
-                reason=fields["reason"],
-                summary=fields["summary"],
-                user=request.user,
-                expected_version=fields["version"],
-            )
-        except services.ConflictError as exc:
-            conflict = exc.current
-            _with_version(form, exc.version)
-        else:
-            return redirect(f"/appraisals/{appraisal.pk}/questions/P4/#participation")
-    return render(
-        request,
-        "appraisals/participation_form.html",
-        _context(
-            request,
-            data,
-            membership,
-            group=group,
-            form=form,
-            title=f"Participation: {group.label}",
-            conflict=conflict,
-        ),
-        status=409 if conflict is not None else 200,
-    )
-
-
-def _register(data: selectors.AppraisalData, register_id: str) -> Any:
-    register = next((r for r in data.framework.registers if r.id == register_id), None)
-    if register is None:
-        raise Http404
-    return register
-
-
-def _row(appraisal: Appraisal, register_id: str, row_id: int) -> RegisterRow:
-    return get_object_or_404(RegisterRow, pk=row_id, appraisal=appraisal, register=register_id)
+    data = selectors.load_appraisal(appraisal, for_question=presenters.participation_question(framework))
+    initial = presenters.participation_initial(data.participation.get(stakeholder))
+    form = ParticipationForm(form_data(request), framework=framework, initial=initial)
+    edit = handle_edit(request, form, _save_participation(request, appraisal, stakeholder))
+    back_url = presenters.participation_url(appraisal.pk, framework)
+    if edit.saved:
+        return redirect(back_url)
+    page = {"group": group, "form": form, "title": f"Participation: {group.label}", "back_url": back_url}
+    return _page(request, "appraisals/participation_form.html", data, membership.role, page, edit)
 
 
 @login_required
 @GET_POST
 def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | None = None) -> HttpResponse:
     """Add a register row (no row_id) or change one."""
-    appraisal, membership = _appraisal(request, pk)
-    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    register = next((r for r in framework.registers if r.id == register_id), None)
-    if register is None:
-        raise Http404
+    appraisal, membership = appraisal_for(request, pk, Change.REGISTER)
+    register = _register(appraisal, register_id)
     row = _row(appraisal, register_id, row_id) if row_id is not None else None
-    _require_answer(membership, appraisal)
-    data = selectors.load_appraisal(appraisal, for_question=framework.question(register.question))
-    initial: dict[str, Any] = (
-        {k: (str(v) if isinstance(v, int) else v) for k, v in row.data.items()} if row else {}
-    )
-    initial["version"] = row.lock_version if row else 0
-    form = RegisterRowForm(_form_data(request), register=register, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        try:
-            if row is None:
-                services.add_register_row(
-                    appraisal=appraisal,
-                    register_id=register_id,
-                    data=form.cleaned_data,
-                    user=request.user,
-                )
-            else:
-                services.change_register_row(
-                    row=row,
-                    data=form.cleaned_data,
-                    user=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
-        except services.ConflictError as exc:
-            conflict = row_summary(data, register_id, exc.current)
-            _with_version(form, exc.version)
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"{register.name}: row {'added' if row is None else 'changed'}.")
-            return redirect(f"/appraisals/{appraisal.pk}/questions/{register.question}/")
-    title = f"{'Change' if row else 'Add to'} {register.name.lower()}"
-    return render(
+    data = selectors.load_appraisal(appraisal, for_question=_question(appraisal, register.question))
+    form = RegisterRowForm(form_data(request), register=register, initial=presenters.row_initial(row))
+    edit = handle_edit(
         request,
-        "appraisals/register_row_form.html",
-        _context(
-            request, data, membership, register=register, row=row, form=form, title=title, conflict=conflict
-        ),
-        status=409 if conflict is not None else 200,
+        form,
+        _save_row(request, appraisal, register, row),
+        show_conflict=lambda exc: dict(row_summary(data, register_id, exc.current)),
     )
+    if edit.saved:
+        messages.success(request, f"{register.name}: row {'added' if row is None else 'changed'}.")
+        return redirect("appraisal-question", pk=appraisal.pk, question_id=register.question)
+    page = {"register": register, "row": row, "form": form, "title": presenters.register_title(register, row)}
+    return _page(request, "appraisals/register_row_form.html", data, membership.role, page, edit)
 
 
 @login_required
 @GET_POST
 def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
-    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    register = next((r for r in framework.registers if r.id == register_id), None)
-    if register is None:
-        raise Http404
+    appraisal, membership = appraisal_for(request, pk, Change.REGISTER)
+    register = _register(appraisal, register_id)
     row = _row(appraisal, register_id, row_id)
-    _require_answer(membership, appraisal)
-    data = selectors.load_appraisal(appraisal, for_question=framework.question(register.question))
     if request.method == "POST":
         services.remove_register_row(row=row, user=request.user)
         messages.success(request, f"{register.name}: row removed.")
-        return redirect(f"/appraisals/{appraisal.pk}/questions/{register.question}/")
-    return render(
-        request,
-        "appraisals/register_row_remove.html",
-        _context(
-            request,
-            data,
-            membership,
-            register=register,
-            row=row,
-            summary=row_summary(data, register_id, row.data),
-            title=f"Remove from {register.name.lower()}",
-        ),
-    )
+        return redirect("appraisal-question", pk=appraisal.pk, question_id=register.question)
+    data = selectors.load_appraisal(appraisal, for_question=_question(appraisal, register.question))
+    summary = row_summary(data, register_id, row.data)
+    page = {
+        "register": register,
+        "row": row,
+        "summary": summary,
+        "title": f"Remove from {register.name.lower()}",
+    }
+    return _page(request, "appraisals/register_row_remove.html", data, membership.role, page)
 
 
 @login_required
 @require_safe
 def route(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
+    appraisal, membership = appraisal_for(request, pk)
     data = selectors.load_appraisal(appraisal)
-    return render(
-        request,
-        "appraisals/route.html",
-        _context(request, data, membership, title="What the framework allows"),
+    return _page(
+        request, "appraisals/route.html", data, membership.role, {"title": "What the framework allows"}
     )
 
 
 @login_required
 @require_safe
 def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
+    appraisal, membership = appraisal_for(request, pk)
     data = selectors.load_appraisal(appraisal)
-    registers = {
-        r.id: [(row, row_summary(data, r.id, row.data)) for row in data.rows.get(r.id, [])]
-        for r in data.framework.registers
-    }
-    return render(
-        request,
-        "appraisals/check_answers.html",
-        _context(request, data, membership, registers=registers, title="Check your answers"),
-    )
+    registers = presenters.all_register_cards(data)
+    page = {"registers": registers, "title": "Check your answers"}
+    return _page(request, "appraisals/check_answers.html", data, membership.role, page)
 
 
 @login_required
 @GET_POST
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
+    appraisal, membership = appraisal_for(request, pk, Change.DECISION, read="open")
     data = selectors.load_appraisal(appraisal)
-    if request.method == "POST" and not role_may(membership.role, Action.DECIDE):
-        raise PermissionDenied
-    existing = data.decision
-    initial: dict[str, Any] = {
-        "accountable_person": appraisal.project.accountable_person,
-        "decided_on": timezone.localdate(),
-        "version": 0,
-    }
-    if existing:
-        initial = {
-            "decision": existing.decision,
-            "reasoning": existing.reasoning,
-            "departure_reason": existing.departure_reason,
-            "accountable_person": existing.accountable_person,
-            "decided_on": existing.decided_on,
-            "version": existing.lock_version,
-        }
-    form = DecisionForm(_form_data(request), framework=data.framework, route=data.route, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        fields = dict(form.cleaned_data)
-        expected = fields.pop("version")
-        try:
-            services.record_decision(
-                appraisal=appraisal, user=request.user, expected_version=expected, **fields
-            )
-        except services.ConflictError as exc:
-            conflict = exc.current
-            _with_version(form, exc.version)
-        except services.LockedError:
-            raise
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Decision recorded.")
-            return redirect(f"/appraisals/{appraisal.pk}/")
-    return render(
-        request,
-        "appraisals/decision.html",
-        _context(
-            request,
-            data,
-            membership,
-            form=form,
-            title="Record the decision",
-            conflict=conflict,
-            **_comments(appraisal, "decision"),
-        ),
-        status=409 if conflict is not None else 200,
+    initial = presenters.decision_initial(
+        data.decision, appraisal.project.accountable_person, timezone.localdate()
     )
+    form = DecisionForm(form_data(request), framework=data.framework, route=data.route, initial=initial)
+    edit = handle_edit(request, form, _save_decision(request, appraisal))
+    if edit.saved:
+        messages.success(request, "Decision recorded.")
+        return redirect("appraisal-tasks", pk=appraisal.pk)
+    page = {"form": form, "title": "Record the decision", **_comments(appraisal, "decision")}
+    return _page(request, "appraisals/decision.html", data, membership.role, page, edit)
 
 
 @login_required
 @GET_POST
 def criteria(request: HttpRequest, pk: int) -> HttpResponse:
     """Rate the project against the paper's definition of trustworthy innovation (D1 to D5)."""
-    appraisal, membership = _appraisal(request, pk)
-    _require_answer(membership, appraisal)
+    appraisal, _ = appraisal_for(request, pk, Change.CRITERIA)
     framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    initial: dict[str, Any] = {}
-    for rating in selectors.criterion_ratings(appraisal):
-        initial |= {
-            f"rating_{rating.criterion_id}": rating.rating,
-            f"note_{rating.criterion_id}": rating.note,
-        }
-    form = CriteriaForm(_form_data(request), framework=framework, initial=initial)
-    if request.method == "POST" and form.is_valid() and clear_of_personal_data(request, form):
-        services.save_criteria(appraisal=appraisal, user=request.user, ratings=form.ratings())
+    initial = presenters.criteria_initial(selectors.criterion_ratings(appraisal))
+    form = CriteriaForm(form_data(request), framework=framework, initial=initial)
+    edit = handle_edit(request, form, _save_criteria(request, appraisal, form))
+    if edit.saved:
         messages.success(request, "Ratings against the criteria of trustworthy innovation saved.")
-        return redirect(f"/appraisals/{appraisal.pk}/")
+        return redirect("appraisal-tasks", pk=appraisal.pk)
     return render(
         request,
         "appraisals/criteria.html",

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from trustworthy.core import views as core_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/projects/", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="project-list", permanent=False), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("trustworthy.organisations.urls")),
     path("", include("trustworthy.appraisals.urls")),

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, QueryDict
 
@@ -53,7 +54,12 @@ def text_digest(texts: Mapping[str, str]) -> str:
 
 
 def _free_text(form: Any) -> dict[str, str]:
-    return {name: value for name, value in form.cleaned_data.items() if isinstance(value, str) and value}
+    """The text being sent: every text field (a choice from a list carries no free text)."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if isinstance(value, str) and value and isinstance(form.fields.get(name), forms.CharField)
+    }
 
 
 def check_personal_data(request: HttpRequest, form: Any) -> bool:

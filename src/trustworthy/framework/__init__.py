@@ -25,7 +25,7 @@ from .route import (
     compute_route,
     departure_problem,
     is_departure,
-    tests_apply,
+    t4_t5_apply,
 )
 from .rules import (
     RISK_QUESTION,
@@ -70,6 +70,6 @@ __all__ = [
     "risk_register",
     "risk_score",
     "schema",
-    "tests_apply",
+    "t4_t5_apply",
     "whole_number",
 ]

@@ -22,7 +22,7 @@ __all__ = [
     "compute_route",
     "departure_problem",
     "is_departure",
-    "tests_apply",
+    "t4_t5_apply",
 ]
 
 ANSWERS = ("yes", "partly", "no", "unsure")
@@ -58,7 +58,7 @@ class Route:
     missing: tuple[str, ...]
     not_applicable: tuple[str, ...]
     reasons: tuple[str, ...]
-    # T4 or T5 while whether it applies waits on an earlier answer (see tests_apply).
+    # T4 or T5 while whether it applies waits on an earlier answer (see t4_t5_apply).
     pending: tuple[str, ...] = ()
 
     @property
@@ -90,7 +90,7 @@ def departure_problem(decision: str, route: Route, departure_reason: str) -> str
     return None
 
 
-def tests_apply(answers: Mapping[str, str | None]) -> dict[str, Applies]:
+def t4_t5_apply(answers: Mapping[str, str | None]) -> dict[str, Applies]:
     """Whether T4 and T5 apply to these answers, keyed ``"T4"`` and ``"T5"``.
 
     T4 applies once any of T1-T3 is answered other than "yes", and does not apply when
@@ -123,7 +123,7 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
     def answer(question_id: str) -> str | None:
         return answers.get(question_id)
 
-    applies = tests_apply(answers)
+    applies = t4_t5_apply(answers)
     missing: list[str] = [
         *(q for q in (*_CONFIDENCE_TESTS, "T6") if answer(q) is None),
         *(q for q in CONDITIONAL_TESTS if applies[q] == "applies" and answer(q) is None),

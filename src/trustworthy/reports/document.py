@@ -22,7 +22,6 @@ from typing import Any
 from trustworthy.framework import Framework, Question, Register
 
 RECORD_FORMAT = "decision-record-1"
-SCHEMA_URL = "/schemas/decision-record-1.json"
 NOT_PUBLISHED = "Not published."
 VOICES_TITLE = "What young people and families told us, and what we did about it"
 

@@ -1,4 +1,5 @@
-"""Forms on the publish page: why a published record is being replaced or taken off the register."""
+"""Forms on the summary and publish pages: the family summary; publishing; what to leave out
+of the public version; and why a published record is being replaced or taken off the register."""
 
 from __future__ import annotations
 
@@ -12,6 +13,34 @@ REASON_HINT = (
     "This is kept with the record's history for your organisation. "
     "Do not include names or other details of children, families or staff."
 )
+SUMMARY_HINT = (
+    "Write for a young person. Leave a blank line between paragraphs. Empty it to go back to the draft."
+)
+
+
+class SummaryForm(forms.Form):
+    """The lead's “What we decided and why”; empty goes back to the draft."""
+
+    summary = forms.CharField(label="Change the summary", required=False, help_text=SUMMARY_HINT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+
+class PublishForm(forms.Form):
+    """No fields: the button that publishes, and a place for the reason it cannot."""
+
+
+class ExclusionsForm(forms.Form):
+    """The items of free text the public version leaves out (keys of `DecisionRecord.free_text`;
+    the service refuses any it does not know)."""
+
+    not_for_publication = forms.Field(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def clean_not_for_publication(self) -> list[str]:
+        value = self.cleaned_data.get("not_for_publication") or []
+        return [str(key) for key in value]
 
 
 class PublicationReasonForm(forms.Form):

@@ -47,8 +47,6 @@ PUBLISH_ACTIONS = ("record.published", "record.republished")
 WITHDRAW_ACTIONS = ("record.withdrawn", "record.republished")
 RESPONSE_ACTIONS = ("response.received", "response.entered")
 THEME_ACTIONS = ("theme.added", "theme.changed")
-# A publication's row and its event are written in one change, moments apart.
-SAME_CHANGE = datetime.timedelta(minutes=1)
 
 
 def first_difference(signed: Any, now: Any, path: str = "") -> str | None:
@@ -200,8 +198,8 @@ def _check_voices(appraisal: Appraisal, events: list[AuditEvent]) -> AuditProble
     return None
 
 
-def _moments_apart(first: datetime.datetime | None, then: datetime.datetime) -> bool:
-    return first is not None and datetime.timedelta(0) <= then - first < SAME_CHANGE
+def _moment(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
 def _check_publications(appraisal: Appraisal, events: list[AuditEvent]) -> Iterator[AuditProblem]:
@@ -230,7 +228,7 @@ def _check_publications(appraisal: Appraisal, events: list[AuditEvent]) -> Itera
         elif (
             publication.organisation_id != appraisal.organisation_id
             or publication.published_by_id != publishing[publication.pk].actor_id
-            or not _moments_apart(publication.published_at, publishing[publication.pk].at)
+            or _moment(publication.published_at) != publishing[publication.pk].after.get("published_at")
         ):
             yield AuditProblem(
                 scope, where, "who published it, when, or on whose register, is not what the trail says"
@@ -238,7 +236,7 @@ def _check_publications(appraisal: Appraisal, events: list[AuditEvent]) -> Itera
         elif publication.pk in withdrawing and (
             (publication.withdrawn_by_id, publication.withdrawn_reason)
             != (withdrawing[publication.pk].actor_id, withdrawing[publication.pk].reason)
-            or not _moments_apart(publication.withdrawn_at, withdrawing[publication.pk].at)
+            or _moment(publication.withdrawn_at) != withdrawing[publication.pk].before.get("withdrawn_at")
         ):
             yield AuditProblem(scope, where, "who withdrew it, when, or why, is not what the trail says")
     missing = set(published) - set(

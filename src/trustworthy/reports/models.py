@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.organisations.models import Organisation
@@ -39,7 +40,7 @@ class Publication(models.Model):
     document = models.JSONField(help_text="The public record (decision-record-1 JSON) as published")
     document_hash = models.CharField(max_length=64, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    published_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

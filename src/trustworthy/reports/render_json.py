@@ -12,6 +12,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
 
 from trustworthy.appraisals.frameworks import framework_for
@@ -21,7 +22,6 @@ from .document import (
     CONTEXT_LABELS,
     NOT_PUBLISHED,
     RECORD_FORMAT,
-    SCHEMA_URL,
     AnswerItem,
     ContextItem,
     CriterionRating,
@@ -77,7 +77,7 @@ def schema_problems(document: Any) -> list[str]:
 def to_dict(record: DecisionRecord) -> dict[str, Any]:
     p = record.project
     return {
-        "$schema": SCHEMA_URL,
+        "$schema": reverse("record-schema"),
         "format": RECORD_FORMAT,
         "generated_at": record.generated_at,
         "public": record.public,

@@ -134,8 +134,18 @@ def _withdraw(publication: Publication, user: User, reason: str) -> None:
     publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
 
 
+def _moment(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
 def _facts(publication: Publication) -> dict[str, object]:
-    return {"publication": publication.pk, "document": publication.document_hash}
+    """What the trail keeps of a publication, so verification can compare it exactly."""
+    return {
+        "publication": publication.pk,
+        "document": publication.document_hash,
+        "published_at": _moment(publication.published_at),
+        "withdrawn_at": _moment(publication.withdrawn_at),
+    }
 
 
 def publish(*, appraisal: Appraisal, user: User) -> Publication:

@@ -14,7 +14,7 @@ from trustworthy.appraisals.policy import Change, LockedError, changing
 from trustworthy.appraisals.selectors import context_snapshot, due_for_review, load_appraisal
 from trustworthy.appraisals.services import ServiceError, copy_contents
 from trustworthy.organisations.changes import role_in
-from trustworthy.organisations.models import Membership, User
+from trustworthy.organisations.models import User
 from trustworthy.voices.models import Consultation
 from trustworthy.voices.rules import submission_blockers
 
@@ -232,15 +232,6 @@ def send_review_reminders(today: datetime.date | None = None) -> int:
     """Email the people accountable for each decision that is due for review; returns how many."""
     sent = 0
     for appraisal in due_for_review(today):
-        owners = {appraisal.created_by.email}
-        if appraisal.approved_by:
-            owners.add(appraisal.approved_by.email)
-        owners |= {
-            m.user.email
-            for m in Membership.objects.filter(
-                organisation_id=appraisal.organisation_id, role="lead"
-            ).select_related("user")
-        }
-        notifications.review_due(appraisal, sorted(owners))
+        notifications.review_due(appraisal)
         sent += 1
     return sent

@@ -1,22 +1,29 @@
-"""Pages for review, sign-off, comments, history and versions of an appraisal."""
+"""Pages for review, sign-off, comments, history and versions of an appraisal.
+
+Like the appraisal pages: `appraisal_for` finds the appraisal and checks the role and the
+status together for a change; every form goes through the one edit flow (`handle_edit`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals import selectors as appraisal_selectors
+from trustworthy.appraisals.access import appraisal_for
+from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
-from trustworthy.appraisals.policy import Change
+from trustworthy.appraisals.policy import Change, Transition
 from trustworthy.core.auth import login_required
-from trustworthy.organisations.access import membership_for, require
-from trustworthy.organisations.models import Membership
-from trustworthy.organisations.permissions import Action
+from trustworthy.core.editing import form_data, handle_edit
 
 from . import selectors, services
 from .diff import compare
@@ -24,35 +31,83 @@ from .forms import CommentForm, ReasonForm, ReviewForm
 from .models import Comment
 
 GET_POST = require_http_methods(["GET", "POST"])
+Save = Callable[[dict[str, Any]], Any]
 
 
-def _appraisal(request: HttpRequest, pk: int) -> tuple[Appraisal, Membership]:
-    org_ids = [m.organisation_id for m in request.memberships]
-    appraisal = appraisal_selectors.appraisal_in(organisation_ids=org_ids, appraisal_id=pk)
-    return appraisal, membership_for(request, appraisal.organisation_id)
+def _back(request: HttpRequest, appraisal: Appraisal) -> str:
+    """Where a comment form goes back to: the page it was on, else all comments."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("appraisal-comments", args=[appraisal.pk])
+
+
+def _problems(appraisal: Appraisal, transition: Transition) -> list[str]:
+    """What stands in the way of this step, to show before anyone tries it."""
+    if transition.change is Change.SUBMIT:
+        return services.submission_problems(appraisal)
+    if transition.change is Change.APPROVE:
+        return services.approval_problems(appraisal)
+    return []
+
+
+def _reason_form(request: HttpRequest, transition: Transition) -> ReasonForm:
+    required = transition.reason_required
+    return ReasonForm(form_data(request), required=required, label="Why?" if required else "Note (optional)")
+
+
+def _take_step(request: HttpRequest, appraisal: Appraisal, transition: Transition) -> Save:
+    return lambda fields: services.transition(
+        appraisal=appraisal, name=transition.name, user=request.user, reason=fields["reason"]
+    )
+
+
+def _review_sections(request: HttpRequest, appraisal: Appraisal, form: ReviewForm) -> Save:
+    return lambda fields: services.review_sections(
+        appraisal=appraisal, user=request.user, verdicts=form.verdicts()
+    )
+
+
+def _start_new_version(request: HttpRequest, appraisal: Appraisal) -> Save:
+    return lambda fields: services.start_new_version(
+        appraisal=appraisal, user=request.user, reason=fields["reason"]
+    )
+
+
+def _add_comment(request: HttpRequest, appraisal: Appraisal) -> Save:
+    def add(fields: dict[str, Any]) -> Comment:
+        parent = None
+        if fields["parent"]:
+            parent = get_object_or_404(Comment, pk=fields["parent"], appraisal=appraisal)
+        return services.add_comment(
+            appraisal=appraisal,
+            user=request.user,
+            target=fields["target"],
+            text=fields["text"],
+            parent=parent,
+        )
+
+    return add
 
 
 @login_required
 @GET_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
-    data = appraisal_selectors.load_appraisal(appraisal)
-    can_review = policy.may(membership.role, appraisal.status, Change.REVIEW)
-    if request.method == "POST" and not can_review:
-        raise PermissionDenied
-    form = ReviewForm(request.POST if request.method == "POST" else None, framework=data.framework)
-    if request.method == "POST" and form.is_valid():
-        services.review_sections(appraisal=appraisal, user=request.user, verdicts=form.verdicts())
+    appraisal, membership = appraisal_for(request, pk, Change.REVIEW, read="open")
+    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    form = ReviewForm(form_data(request), framework=framework)
+    edit = handle_edit(request, form, _review_sections(request, appraisal, form))
+    if edit.saved:
         messages.success(request, "Your review is saved.")
-        return redirect(f"/appraisals/{appraisal.pk}/review/")
+        return redirect("appraisal-review", pk=appraisal.pk)
     return render(
         request,
         "reviews/review.html",
         {
             "appraisal": appraisal,
-            "framework": data.framework,
+            "framework": framework,
             "form": form,
-            "can_review": can_review,
+            "can_review": policy.may(membership.role, appraisal.status, Change.REVIEW),
             "rounds": selectors.reviews_by_round(appraisal),
             "current_round": services.current_round(appraisal),
             "title": "Review",
@@ -63,32 +118,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
     transition = policy.TRANSITIONS.get(name)
     if transition is None:
         raise Http404
-    if not policy.role_allows(membership.role, transition.change):
-        raise PermissionDenied
-    form = ReasonForm(
-        request.POST if request.method == "POST" else None,
-        required=transition.reason_required,
-        label="Why?" if transition.reason_required else "Note (optional)",
-    )
-    problems: list[str] = []
-    if name == "submit":
-        problems = services.submission_problems(appraisal)
-    elif name == "approve":
-        problems = services.approval_problems(appraisal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transition(
-                appraisal=appraisal, name=name, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Done: {transition.label.lower()}.")
-            return redirect(f"/appraisals/{appraisal.pk}/")
+    appraisal, _ = appraisal_for(request, pk, transition.change)
+    form = _reason_form(request, transition)
+    edit = handle_edit(request, form, _take_step(request, appraisal, transition))
+    if edit.saved:
+        messages.success(request, f"Done: {transition.label.lower()}.")
+        return redirect("appraisal-tasks", pk=appraisal.pk)
     return render(
         request,
         "reviews/step.html",
@@ -96,7 +134,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "appraisal": appraisal,
             "step": transition,
             "form": form,
-            "problems": problems,
+            "problems": _problems(appraisal, transition),
             "title": transition.label,
         },
     )
@@ -105,43 +143,30 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 @GET_POST
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: every comment on the appraisal. POST: add a comment or a reply, then go back."""
-    appraisal, _ = _appraisal(request, pk)
-    form = CommentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, "Enter your comment.")
-            return redirect(_back(request, appraisal))
-        parent = None
-        if form.cleaned_data["parent"]:
-            parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], appraisal=appraisal)
-        services.add_comment(
-            appraisal=appraisal,
-            user=request.user,
-            target=form.cleaned_data["target"],
-            text=form.cleaned_data["text"],
-            parent=parent,
-        )
+    """GET: every comment on the appraisal. POST: add a comment or a reply, then go back.
+    A comment that cannot be saved yet comes back here, with what was typed, to put right."""
+    appraisal, _ = appraisal_for(request, pk, Change.COMMENT, read="open")
+    form = CommentForm(form_data(request))
+    edit = handle_edit(request, form, _add_comment(request, appraisal))
+    if edit.saved:
         messages.success(request, "Comment added.")
         return redirect(_back(request, appraisal))
     return render(
         request,
         "reviews/comments.html",
-        {"appraisal": appraisal, "threads": selectors.threads(appraisal), "title": "Comments"},
+        {
+            "appraisal": appraisal,
+            "threads": selectors.threads(appraisal),
+            "form": form if form.is_bound else None,
+            "title": "Comments",
+        },
     )
-
-
-def _back(request: HttpRequest, appraisal: Appraisal) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return f"/appraisals/{appraisal.pk}/comments/"
 
 
 @login_required
 @GET_POST
 def resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
-    appraisal, _ = _appraisal(request, pk)
+    appraisal, _ = appraisal_for(request, pk, Change.COMMENT)
     comment = get_object_or_404(Comment, pk=comment_id, appraisal=appraisal)
     if request.method == "POST":
         services.resolve_comment(comment=comment, user=request.user)
@@ -157,7 +182,7 @@ def resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, _ = _appraisal(request, pk)
+    appraisal, _ = appraisal_for(request, pk)
     return render(
         request,
         "reviews/history.html",
@@ -173,32 +198,29 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def new_version(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, membership = _appraisal(request, pk)
-    require(membership, Action.MANAGE_PROJECTS)
-    form = ReasonForm(
-        request.POST if request.method == "POST" else None, required=True, label="Why does it need to change?"
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.start_new_version(
-                appraisal=appraisal, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Version {new.version} started. The approved version stays as it was.")
-            return redirect(f"/appraisals/{new.pk}/")
+    """Only an approved appraisal gets a new version; on any other, the page says why not."""
+    appraisal, _ = appraisal_for(request, pk, Change.NEW_VERSION, read="role")
+    form = ReasonForm(form_data(request), required=True, label="Why does it need to change?")
+    edit = handle_edit(request, form, _start_new_version(request, appraisal))
+    if (new := edit.result) is not None:
+        messages.success(request, f"Version {new.version} started. The approved version stays as it was.")
+        return redirect("appraisal-tasks", pk=new.pk)
     return render(
         request,
         "reviews/new_version.html",
-        {"appraisal": appraisal, "form": form, "title": "Start a new version"},
+        {
+            "appraisal": appraisal,
+            "form": form,
+            "refusal": policy.refusal(appraisal.status, Change.NEW_VERSION),
+            "title": "Start a new version",
+        },
     )
 
 
 @login_required
 @require_safe
 def changes(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal, _ = _appraisal(request, pk)
+    appraisal, _ = appraisal_for(request, pk)
     if appraisal.previous is None:
         raise Http404
     old = appraisal_selectors.load_appraisal(appraisal.previous)

@@ -57,7 +57,6 @@ class ParticipantForm(forms.Form):
 
     group = forms.ChoiceField(required=False, label="Which of these is you? (you do not have to say)")
     website = forms.CharField(required=False, label="Leave this empty")
-    checked = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, groups: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +75,7 @@ class ParticipantForm(forms.Form):
                     )
                 },
             )
-        self.order_fields(["group", *wording.QUESTIONS, "website", "checked"])
+        self.order_fields(["group", *wording.QUESTIONS, "website"])
 
     def answers(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name in wording.QUESTIONS}
@@ -125,6 +124,14 @@ class OfflineResponseForm(forms.Form):
     def answers(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name in wording.QUESTIONS}
 
+    def entry(self) -> dict[str, Any]:
+        """What `services.enter_offline` takes, from the valid form."""
+        data = self.cleaned_data
+        return {
+            "group": data["group"], "source": data["source"], "gathered_how": data["gathered_how"],
+            "gathered_on": data["gathered_on"], "answers": self.answers(),
+        }  # fmt: skip
+
 
 def _question_choices(framework: Framework) -> list[tuple[str, str]]:
     return [(q.id, f"{q.id} {q.label}") for q in framework.questions()]
@@ -132,12 +139,14 @@ def _question_choices(framework: Framework) -> list[tuple[str, str]]:
 
 class LinkResponseForm(forms.Form):
     question_ids = forms.MultipleChoiceField(required=False, label="Which questions does it bear on?")
-    theme_ids = forms.MultipleChoiceField(required=False, label="Which themes does it belong to?")
+    theme_ids = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, label="Which themes does it belong to?"
+    )
 
     def __init__(self, *args: Any, framework: Framework, themes: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["question_ids"].choices = _question_choices(framework)
-        self.fields["theme_ids"].choices = [(str(t.pk), t.name) for t in themes]
+        self.fields["theme_ids"].choices = [(t.pk, t.name) for t in themes]
 
 
 class ThemeForm(forms.Form):
