@@ -437,10 +437,14 @@ def test_what_may_be_done_once_approved_leaves_the_signed_record_as_it_was(clien
         assert response.status_code == 302, f"POST {url}: {response.status_code}"
         assert AuditEvent.objects.count() == events + 1, f"POST {url}: one change, one event"
         assert record_of(appraisal) == signed_as, f"POST {url} changed the signed record"
-    assert Project.objects.get(pk=appraisal.project_id).title == "Family meetings, renamed after approval"
+    renamed = "Family meetings, renamed after approval"
+    assert reports.record_for(appraisal).project.title == PROJECT_FIELDS["title"], "as it was signed"
     later = Appraisal.objects.filter(project_id=appraisal.project_id).exclude(pk=appraisal.pk)
     assert sorted(later.values_list("stage", "version")) == [("development", 1), ("inception", 2)]
-    assert all(a.project.title.endswith("after approval") for a in later), "later versions show the edit"
+    assert {reports.record_for(a).project.title for a in later} == {renamed}, "later versions show the edit"
+    publications = Publication.objects.filter(appraisal=appraisal)
+    assert publications.count() == 3, "the first, its replacement and the one published again"
+    assert publications.filter(withdrawn_at__isnull=True).count() == 1
     assert verify_everything() == []
 
 

@@ -17,13 +17,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from trustworthy.appraisals import policy
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change, changing
 from trustworthy.core.audit import digest
 from trustworthy.core.errors import Invalid
 from trustworthy.framework import Framework
-from trustworthy.organisations.changes import changing_organisation
+from trustworthy.organisations.changes import NotPermitted, changing_organisation, role_in
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
@@ -150,6 +151,9 @@ def open_consultation(
 def close_consultation(*, consultation: Consultation, user: User) -> Consultation:
     """Stop the link taking answers. Closing one that is already closed changes nothing."""
     if Consultation.objects.filter(pk=consultation.pk, closed_at__isnull=False).exists():
+        # Nothing to change, but only for someone who could have closed it.
+        if not policy.role_allows(role_in(user, consultation.organisation_id), Change.CONSULTATION):
+            raise NotPermitted("Your role does not allow this change.")
         consultation.refresh_from_db(fields=["closed_at"])
         return consultation
     try:
