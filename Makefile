@@ -64,7 +64,12 @@ pytest: install assets
 
 test: lint typecheck pytest
 
-bench: install
+# Every benchmark in bench/, each in its own process with a time limit (about 7-8 minutes
+# in all); exits 1 if any fails. Needs wrk (installed with apt-get if missing), the compiled
+# assets (the pages are served with production settings) and PostgreSQL on 127.0.0.1:5432
+# (the page bench creates and drops a database of its own; BENCH_POSTGRES_URL overrides).
+# `.venv/bin/python -m bench bench_pages` runs one.
+bench: install assets
 	$(BIN)/python -m bench
 
 clean:

@@ -1,10 +1,13 @@
 """A consultation link shared widely: 200 submissions a minute for two minutes, no errors.
 
-Serves the demo with gunicorn on 127.0.0.1, opens a consultation, then sends answers at a
-steady 200 a minute (each one as a phone would: load the page for its CSRF cookie, then
-post). Bounded in time and count: 400 submissions, stopping after three minutes whatever
-happens. Prints the achieved rate, errors and p50/p95 of the posts, and fails if any
-submission was refused (the per-link rate limit must not trip at this rate).
+Serves the demo with `trustworthy serve` on 127.0.0.1, opens a consultation, then sends
+answers at a steady 200 a minute, each one as a phone would: load the page for its CSRF
+cookie, then post. The service sits behind a TLS proxy in production (its cookies are
+Secure), so every request carries the `X-Forwarded-Proto: https` the proxy adds and the post
+the Origin and Referer a browser sends. Bounded in time and count: 400 submissions, stopping
+after three minutes whatever happens. Prints the achieved rate, errors (and what they were)
+and p50/p95 of the posts, and fails if any submission was refused (the per-link rate limit
+must not trip at this rate).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import http.client
 import re
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-from bench.server import prepare_demo, serving
+from bench.server import call_in_django, prepare_demo, proxy_headers, serving
 
 RATE_PER_MINUTE = 200
 MINUTES = 2
@@ -32,13 +36,11 @@ ANSWERS = {
 }
 
 
-def _open_consultation() -> str:
-    """Open a consultation on a demo appraisal that is not approved; return its link token."""
+def open_consultation() -> str:
+    """(Run in a Django child process.) Open a consultation on a demo appraisal that is not
+    approved; return its link token."""
     import datetime
 
-    import django
-
-    django.setup()
     from django.utils import timezone
 
     from trustworthy.appraisals.models import Appraisal
@@ -55,20 +57,26 @@ def _open_consultation() -> str:
     return new.token
 
 
-def _submit(port: int, path: str) -> tuple[bool, float]:
-    """One participant: GET the page (CSRF cookie and field), POST the answers. (ok, post ms)."""
+def _submit(port: int, path: str) -> tuple[str, float]:
+    """One participant: GET the page (CSRF cookie and field), POST the answers.
+
+    Returns ("ok", post ms) or (what went wrong, 0).
+    """
+    proxy = proxy_headers(port)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
         page = conn.getresponse()
         body = page.read().decode()
         cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "")
         field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         if page.status != 200 or not cookie or not field:
-            return False, 0.0
+            return f"page {page.status}{'' if cookie and field else ' without a CSRF token'}", 0.0
         data = urlencode({**ANSWERS, "csrfmiddlewaretoken": field.group(1)})
         start = time.perf_counter()
         headers = {
+            **proxy,
+            "Referer": f"{proxy['Origin']}{path}",
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={cookie.group(1)}",
         }
@@ -76,9 +84,11 @@ def _submit(port: int, path: str) -> tuple[bool, float]:
         response = conn.getresponse()
         response.read()
         elapsed = (time.perf_counter() - start) * 1000
-        return response.status == 302 and response.getheader("Location", "").endswith("/thanks/"), elapsed
-    except OSError:
-        return False, 0.0
+        if response.status == 302 and response.getheader("Location", "").endswith("/thanks/"):
+            return "ok", elapsed
+        return f"post {response.status}", 0.0
+    except OSError as exc:
+        return type(exc).__name__, 0.0
     finally:
         conn.close()
 
@@ -90,16 +100,16 @@ def _percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     env = prepare_demo("trustworthy-bench-voices-")
-    path = f"/v/{_open_consultation()}/"
+    path = f"/v/{call_in_django(env, 'bench.bench_voices:open_consultation')}/"
 
-    results: list[tuple[bool, float]] = []
+    results: list[tuple[str, float]] = []
     lock = threading.Lock()
-    with serving(env) as port:
+    with serving(env) as server:
         interval = 60 / RATE_PER_MINUTE
         start = time.perf_counter()
 
         def one() -> None:
-            outcome = _submit(port, path)
+            outcome = _submit(server.port, path)
             with lock:
                 results.append(outcome)
 
@@ -114,15 +124,17 @@ def main() -> None:
                 pool.submit(one)
         elapsed = time.perf_counter() - start
 
-    ok = [ms for good, ms in results if good]
+    ok = [ms for outcome, ms in results if outcome == "ok"]
+    failures = Counter(outcome for outcome, _ in results if outcome != "ok")
     errors = len(results) - len(ok)
     rate = len(results) / elapsed * 60
     print(
-        f"gunicorn, 2 sync workers, SQLite, one consultation link on 127.0.0.1: {len(results)} submissions "
-        f"in {elapsed:.0f} s"
+        f"gunicorn, 2 sync workers, SQLite, one consultation link on 127.0.0.1 behind a (simulated) TLS "
+        f"proxy: {len(results)} submissions in {elapsed:.0f} s"
     )
     print(
-        f"achieved {rate:.0f} a minute (target {RATE_PER_MINUTE}), errors {errors}, "
+        f"achieved {rate:.0f} a minute (target {RATE_PER_MINUTE}), errors {errors}"
+        f"{' (' + ', '.join(f'{n} {what}' for what, n in failures.most_common()) + ')' if failures else ''}, "
         f"post p50 {_percentile(ok, 0.5):.1f} ms, p95 {_percentile(ok, 0.95):.1f} ms"
     )
     if errors or len(results) < TOTAL or rate < RATE_PER_MINUTE * 0.95:

@@ -4,13 +4,15 @@ what each page shows, where its links go (by URL name) and what each form holds 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.urls import reverse
+from django.template.loader import get_template
+from markupsafe import Markup
 
+from trustworthy.core.urls import reverse
 from trustworthy.framework import Framework, Question, Register
 
 from . import policy
@@ -162,11 +164,10 @@ def row_summary(data: AppraisalData, register_id: str, row_data: dict[str, objec
     out = []
     for f in register.fields:
         value = row_data.get(f.id, "")
-        labels = {c.id: c.label for c in f.choices}
         if isinstance(value, list):
-            shown = ", ".join(labels.get(str(v), str(v)) for v in value)
+            shown = ", ".join(f.choice_label(str(v)) for v in value)
         else:
-            shown = labels.get(str(value), str(value))
+            shown = f.choice_label(str(value))
         out.append((f.label, shown))
     return out
 
@@ -174,12 +175,15 @@ def row_summary(data: AppraisalData, register_id: str, row_data: dict[str, objec
 def register_cards(
     data: AppraisalData, question: Question
 ) -> list[tuple[RegisterRow, list[tuple[str, str]]]]:
-    """The rows a register question lists, each with its summary."""
-    if not question.register:
+    """The rows a register question lists, each with its summary (worked out once per state)."""
+    register = question.register
+    if not register:
         return []
-    return [
-        (row, row_summary(data, question.register, row.data)) for row in data.rows_for_question(question.id)
-    ]
+    cards: list[tuple[RegisterRow, list[tuple[str, str]]]] = data.once(
+        ("register cards", register),
+        lambda: [(row, row_summary(data, register, row.data)) for row in data.rows.get(register, [])],
+    )
+    return cards
 
 
 def all_register_cards(data: AppraisalData) -> dict[str, list[tuple[RegisterRow, list[tuple[str, str]]]]]:
@@ -187,6 +191,34 @@ def all_register_cards(data: AppraisalData) -> dict[str, list[tuple[RegisterRow,
         r.id: [(row, row_summary(data, r.id, row.data)) for row in data.rows.get(r.id, [])]
         for r in data.framework.registers
     }
+
+
+# --- parts of pages that show only what the appraisal records --------------------------------
+
+
+def content_html(
+    data: AppraisalData, template_name: str, context: Callable[[], dict[str, Any]] = dict
+) -> Markup:
+    """A part of a page rendered from the appraisal's content alone, once for each state of it
+    (see `selectors.page_data`). The template sees `data`, `framework`, `appraisal_id` and
+    what `context()` gives, which must come from the content too: never from the person
+    looking, their role or the request, and no forms (they carry the request's CSRF token)."""
+
+    def render() -> Markup:
+        values = {"data": data, "framework": data.framework, "appraisal_id": data.appraisal.pk}
+        return Markup(get_template(template_name).render(values | context()))
+
+    return data.once(("html", template_name), render)
+
+
+def task_list_content(data: AppraisalData) -> Markup:
+    return content_html(data, "appraisals/_task_list_content.html", lambda: {"groups": _groups(data)})
+
+
+def check_answers_content(data: AppraisalData) -> Markup:
+    return content_html(
+        data, "appraisals/_check_answers_content.html", lambda: {"registers": all_register_cards(data)}
+    )
 
 
 # --- what every appraisal page shows ---------------------------------------------------------
@@ -207,9 +239,14 @@ def appraisal_page(data: AppraisalData, role: str | None, **extra: Any) -> dict[
     }
 
 
+def _groups(data: AppraisalData) -> list[TaskGroup]:
+    groups: list[TaskGroup] = data.once("task groups", lambda: task_groups(data))
+    return groups
+
+
 def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
     appraisal = data.appraisal
-    groups = task_groups(data)
+    groups = _groups(data)
     done, total = progress(groups)
     return appraisal_page(
         data,
@@ -217,6 +254,7 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
         groups=groups,
         done=done,
         total=total,
+        content=task_list_content(data),
         title=f"{appraisal.project.title}: {appraisal.stage_name}",
         steps=policy.available_transitions(appraisal.status, role),
         can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),

@@ -2,19 +2,29 @@
 
 `load_appraisal` fetches everything one appraisal holds in a fixed number of queries,
 however many answers and register rows it has, so every page built on it stays fast.
+`page_data` is the same for the appraisal pages, kept between requests in each process
+and keyed by the appraisal's audit chain (see there), so an unchanged appraisal costs no
+queries beyond the one that found it.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from trustworthy.core.prepared import Prepared
 from trustworthy.framework import (
     AnswerState,
     AppraisalState,
@@ -42,6 +52,8 @@ from .models import (
 )
 from .policy import APPROVED
 
+T = TypeVar("T")
+
 
 def projects_for(*, organisation: Organisation) -> QuerySet[Project]:
     return (
@@ -60,12 +72,27 @@ def project_in(*, organisation_ids: list[int], project_id: int) -> Project:
     )
 
 
-def appraisal_in(*, organisation_ids: list[int], appraisal_id: int) -> Appraisal:
-    return get_object_or_404(
-        Appraisal.objects.select_related("project", "organisation", "previous", "approved_by"),
-        pk=appraisal_id,
-        organisation_id__in=organisation_ids,
+# The signed record (tens of kilobytes of JSON) is read only when checking a signature, so
+# it is loaded then rather than decoded on every page; likewise the previous version's.
+_appraisal_in: Prepared[Appraisal] = Prepared(
+    lambda pk, organisation_ids: (
+        Appraisal.objects.select_related(
+            "project", "organisation", "previous", "approved_by", "decision__recorded_by"
+        )
+        .defer("signed_content", "previous__signed_content", "previous__approved_snapshot")
+        .filter(pk=pk, organisation_id__in=organisation_ids)
+        .order_by()
     )
+)
+
+
+def appraisal_in(*, organisation_ids: list[int], appraisal_id: int) -> Appraisal:
+    """The appraisal with what every page shows beside it, its decision included (one
+    query, built once: see `core.prepared`); 404 if it is not in these organisations."""
+    found = _appraisal_in(appraisal_id, organisation_ids)
+    if not found:
+        raise Http404("No Appraisal matches the given query.")
+    return found[0]
 
 
 def criterion_ratings(appraisal: Appraisal) -> list[CriterionRating]:
@@ -88,6 +115,17 @@ class AppraisalData:
     participation: dict[str, Participation]
     decision: Decision | None
     partial: bool = False
+    # What pages work out from this content (never from the person looking at it), kept
+    # with it: copies made by `page_data` share it, so it is worked out once per state.
+    derived: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: Hashable, work: Callable[[], T]) -> T:
+        """`work()`, done once for this state of the appraisal's content."""
+        try:
+            return cast(T, self.derived[key])
+        except KeyError:
+            value = self.derived[key] = work()
+            return value
 
     def rows_for_question(self, question_id: str) -> list[RegisterRow]:
         register = self.framework.question(question_id).register
@@ -143,12 +181,15 @@ class AppraisalData:
         return question.kind == "participation" and bool(self.participation)
 
 
-def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None) -> AppraisalData:
+def load_appraisal(
+    appraisal: Appraisal, *, for_question: Question | None = None, fetched_decision: bool = False
+) -> AppraisalData:
     """At most five queries, whatever the size of the appraisal.
 
     With `for_question`, only what that question's page shows is loaded (all answers, so
     the route can be shown, and only the register rows, ratings or participation that the
-    question has); such partial data refuses to judge completeness.
+    question has); such partial data refuses to judge completeness. With `fetched_decision`,
+    the decision is the one fetched with the appraisal (by `appraisal_in`) if it was.
     """
     framework = framework_for(appraisal.framework_id, appraisal.framework_version)
     answers = {a.key: a for a in Answer.objects.filter(appraisal=appraisal)}
@@ -172,11 +213,7 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
         if load_all or for_question.kind == "participation"  # type: ignore[union-attr]
         else {}
     )
-    decision = (
-        Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first()
-        if load_all
-        else None
-    )
+    decision = _decision(appraisal, fetched_decision) if load_all else None
     return AppraisalData(
         appraisal=appraisal,
         framework=framework,
@@ -187,6 +224,96 @@ def load_appraisal(appraisal: Appraisal, *, for_question: Question | None = None
         decision=decision,
         partial=not load_all,
     )
+
+
+def _decision(appraisal: Appraisal, fetched: bool) -> Decision | None:
+    """The appraisal's decision: if `fetched`, as `appraisal_in` fetched it with the appraisal
+    (when it did), else queried."""
+    if not (fetched and Appraisal.decision.is_cached(appraisal)):
+        return Decision.objects.filter(appraisal=appraisal).select_related("recorded_by").first()
+    try:
+        return appraisal.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+# --- the appraisal pages' cache ------------------------------------------------------------
+#
+# Every change to an appraisal, or to anything recorded in it (answers, rows, ratings,
+# participation, the decision, comments, consultations), goes through `policy.changing`,
+# which appends one audit event and moves the appraisal's `audit_count` and `audit_head`
+# (the hash of that event) in the same transaction. So the appraisal row a page reads first
+# says which state of the content it belongs to, and content read after it is of that state
+# or later, never earlier. Each worker process keeps the last state it loaded of the
+# appraisals seen most recently; a change made by another process moves the row, and the
+# old entry is simply not used again. Names of people shown beside the content (who
+# decided, who commented) are set when an account is made and no page changes them.
+#
+# The objects kept are shared by the requests of a process: pages read them and never
+# change them. A change saved in this process without the gate (a test, a shell) drops the
+# entry as well.
+
+PAGE_CACHE_SIZE = 32
+_page_cache: OrderedDict[int, tuple[tuple[Any, ...], AppraisalData]] = OrderedDict()
+_page_cache_lock = threading.Lock()
+
+
+def _content_state(appraisal: Appraisal) -> tuple[Any, ...]:
+    return (
+        appraisal.created_at,
+        appraisal.audit_count,
+        appraisal.audit_head,
+        appraisal.framework_id,
+        appraisal.framework_version,
+    )
+
+
+def page_data(appraisal: Appraisal) -> AppraisalData:
+    """`load_appraisal(appraisal)` for a page (outside any transaction), from the process's
+    cache when the appraisal has not changed since it was loaded: no queries at all then.
+
+    The route, completeness and state are worked out once per state and shared."""
+    state = _content_state(appraisal)
+    with _page_cache_lock:
+        entry = _page_cache.get(appraisal.pk)
+        if entry is not None and entry[0] == state:
+            _page_cache.move_to_end(appraisal.pk)
+            shared = entry[1]
+        else:
+            shared = None
+    if shared is None:
+        shared = load_appraisal(appraisal, fetched_decision=True)
+        shared.route, shared.completeness  # noqa: B018 -- worked out once, shared by every copy
+        with _page_cache_lock:
+            _page_cache[appraisal.pk] = (state, shared)
+            _page_cache.move_to_end(appraisal.pk)
+            while len(_page_cache) > PAGE_CACHE_SIZE:
+                _page_cache.popitem(last=False)
+    data = copy.copy(shared)  # keeps the worked-out properties
+    data.appraisal = appraisal
+    if Appraisal.decision.is_cached(appraisal):
+        data.decision = _decision(appraisal, fetched=True)
+    return data
+
+
+def forget_page_data(appraisal_id: int | None = None) -> None:
+    """Drop what `page_data` keeps for one appraisal, or for all."""
+    with _page_cache_lock:
+        if appraisal_id is None:
+            _page_cache.clear()
+        else:
+            _page_cache.pop(appraisal_id, None)
+
+
+def _forget_changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    appraisal_id = instance.pk if isinstance(instance, Appraisal) else instance.appraisal_id
+    if appraisal_id is not None:
+        forget_page_data(appraisal_id)
+
+
+for _model in (Answer, RegisterRow, PrincipleRating, Participation, Decision, Appraisal):
+    post_save.connect(_forget_changed, sender=_model, dispatch_uid=f"page-data-{_model.__name__}")
+    post_delete.connect(_forget_changed, sender=_model, dispatch_uid=f"page-data-del-{_model.__name__}")
 
 
 SNAPSHOT_PROJECT_FIELDS = (

@@ -8,7 +8,7 @@ and renders what `presenters` builds. Services and the change policy decide what
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -62,15 +62,14 @@ def _page(
     return render(request, template, {**context, "conflict": edit.conflict}, status=edit.status)
 
 
-def _comments(appraisal: Appraisal, target: str) -> dict[str, Any]:
-    return {
-        "comment_threads": extensions.comment_threads(appraisal, [target])[target],
-        "comment_target": target,
-    }
-
-
-def _row_threads(appraisal: Appraisal, rows: list[tuple[RegisterRow, Any]]) -> dict[str, Any]:
-    return extensions.comment_threads(appraisal, [f"row:{row.pk}" for row, _ in rows]) if rows else {}
+def _comments(
+    data: AppraisalData, target: str, rows: Sequence[tuple[RegisterRow, Any]] = ()
+) -> dict[str, Any]:
+    """The comments on a page's subject and on each of its register rows, in one query, once
+    for each state of the appraisal (adding or resolving a comment is a change to it)."""
+    targets = (target, *(f"row:{row.pk}" for row, _ in rows))
+    threads = data.once(("comments", targets), lambda: extensions.comment_threads(data.appraisal, targets))
+    return {"comment_threads": threads[target], "comment_target": target, "row_threads": threads}
 
 
 def _question(appraisal: Appraisal, question_id: str) -> Question:
@@ -309,7 +308,7 @@ def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk)
-    data = selectors.load_appraisal(appraisal)
+    data = selectors.page_data(appraisal)
     return render(request, "appraisals/task_list.html", presenters.tasks_page(data, membership.role))
 
 
@@ -318,9 +317,10 @@ def appraisal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk, Change.ANSWER, read="open")
     q = _question(appraisal, question_id)
-    data = selectors.load_appraisal(appraisal, for_question=q)
-    page: dict[str, Any] = {"question": q, "title": q.label, **_comments(appraisal, q.id)}
+    data = selectors.page_data(appraisal)
+    page: dict[str, Any] = {"question": q, "title": q.label}
     if q.kind == "principles":
+        page |= _comments(data, q.id)
         return _page(request, "appraisals/question_principles.html", data, membership.role, page)
     answer = data.answers.get(q.id)
     initial = presenters.answer_initial(answer)
@@ -329,9 +329,9 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
     if edit.saved:
         if q.section_id == "tests":
             messages.success(request, f"{q.id} saved.")
-        return redirect(next_question_url(selectors.load_appraisal(appraisal), q.id))
+        return redirect(next_question_url(selectors.page_data(appraisal), q.id))
     rows = presenters.register_cards(data, q)
-    page |= {"answer": answer, "form": form, "rows": rows, "row_threads": _row_threads(appraisal, rows)}
+    page |= {"answer": answer, "form": form, "rows": rows, **_comments(data, q.id, rows)}
     return _page(request, "appraisals/question.html", data, membership.role, page, edit)
 
 
@@ -340,14 +340,14 @@ def question(request: HttpRequest, pk: int, question_id: str) -> HttpResponse:
 def principles_aspect(request: HttpRequest, pk: int, question_id: str, aspect: str) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk, Change.RATINGS)
     q = _principles_question(appraisal, question_id, aspect)
-    data = selectors.load_appraisal(appraisal, for_question=q)
+    data = selectors.page_data(appraisal)
     initial = presenters.principles_initial(data, q, aspect)
     form = PrinciplesForm(form_data(request), framework=data.framework, question=q, initial=initial)
     edit = handle_edit(request, form, _save_principles(request, appraisal, q, aspect, form))
     if edit.saved:
         return redirect(
             presenters.other_aspect_url(data, q.id, aspect)
-            or next_question_url(selectors.load_appraisal(appraisal), q.id)
+            or next_question_url(selectors.page_data(appraisal), q.id)
         )
     page = presenters.aspect_page(data.framework, q, aspect) | {"form": form}
     return _page(request, "appraisals/principles_aspect.html", data, membership.role, page, edit)
@@ -361,7 +361,7 @@ def participation_group(request: HttpRequest, pk: int, stakeholder: str) -> Http
     group = next((s for s in framework.stakeholders if s.id == stakeholder), None)
     if group is None:
         raise Http404
-    data = selectors.load_appraisal(appraisal, for_question=presenters.participation_question(framework))
+    data = selectors.page_data(appraisal)
     initial = presenters.participation_initial(data.participation.get(stakeholder))
     form = ParticipationForm(form_data(request), framework=framework, initial=initial)
     edit = handle_edit(request, form, _save_participation(request, appraisal, stakeholder))
@@ -379,7 +379,7 @@ def register_row(request: HttpRequest, pk: int, register_id: str, row_id: int | 
     appraisal, membership = appraisal_for(request, pk, Change.REGISTER)
     register = _register(appraisal, register_id)
     row = _row(appraisal, register_id, row_id) if row_id is not None else None
-    data = selectors.load_appraisal(appraisal, for_question=_question(appraisal, register.question))
+    data = selectors.page_data(appraisal)
     form = RegisterRowForm(form_data(request), register=register, initial=presenters.row_initial(row))
     edit = handle_edit(
         request,
@@ -404,7 +404,7 @@ def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id:
         services.remove_register_row(row=row, user=request.user)
         messages.success(request, f"{register.name}: row removed.")
         return redirect("appraisal-question", pk=appraisal.pk, question_id=register.question)
-    data = selectors.load_appraisal(appraisal, for_question=_question(appraisal, register.question))
+    data = selectors.page_data(appraisal)
     summary = row_summary(data, register_id, row.data)
     page = {
         "register": register,
@@ -419,7 +419,7 @@ def register_row_remove(request: HttpRequest, pk: int, register_id: str, row_id:
 @require_safe
 def route(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk)
-    data = selectors.load_appraisal(appraisal)
+    data = selectors.page_data(appraisal)
     return _page(
         request, "appraisals/route.html", data, membership.role, {"title": "What the framework allows"}
     )
@@ -429,9 +429,8 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk)
-    data = selectors.load_appraisal(appraisal)
-    registers = presenters.all_register_cards(data)
-    page = {"registers": registers, "title": "Check your answers"}
+    data = selectors.page_data(appraisal)
+    page = {"content": presenters.check_answers_content(data), "title": "Check your answers"}
     return _page(request, "appraisals/check_answers.html", data, membership.role, page)
 
 
@@ -439,7 +438,7 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk, Change.DECISION, read="open")
-    data = selectors.load_appraisal(appraisal)
+    data = selectors.page_data(appraisal)
     initial = presenters.decision_initial(
         data.decision, appraisal.project.accountable_person, timezone.localdate()
     )
@@ -448,7 +447,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     if edit.saved:
         messages.success(request, "Decision recorded.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
-    page = {"form": form, "title": "Record the decision", **_comments(appraisal, "decision")}
+    page = {"form": form, "title": "Record the decision", **_comments(data, "decision")}
     return _page(request, "appraisals/decision.html", data, membership.role, page, edit)
 
 

@@ -95,20 +95,32 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
                 "trustworthy.organisations.context_processors.organisation",
+                "trustworthy.config.jinja2.csrf_input_once",
             ],
         },
     },
 ]
 
+# Each gunicorn worker keeps its connection between requests (checked before reuse) rather
+# than opening one, and setting it up, per request. Workers connect after they are forked
+# (`serve` opens nothing that they inherit), so no connection is shared between processes.
+# SQLite's tests keep Django's default (a connection per request), as before.
+SQLITE_CONN_MAX_AGE = 0 if ENV == "test" else 600
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "trustworthy.sqlite3"),
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             # IMMEDIATE transactions and WAL avoid "database is locked" under concurrent writes.
+            # Django runs init_command once for each new connection, so with the connection
+            # kept these pragmas run once per worker (every CONN_MAX_AGE seconds at most).
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -144,6 +156,9 @@ AXES_ENABLED = ENV != "test"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
 
+# Sessions stay in the database (one query a request, built once: see core/sessions.py),
+# so signing out or being removed takes effect at once in every worker process.
+SESSION_ENGINE = "trustworthy.core.sessions"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -194,6 +209,23 @@ else:
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": STATICFILES_BACKEND},
+}
+
+# Caches. "default" is Django's own default (each process's memory), written out only because
+# naming one cache means naming them all. "records" holds decision records as rendered
+# (charts, the record page's body, PDF, Word) in files under the data folder, named by the
+# hash of the record document (reports/files.py): shared by the gunicorn workers, kept across
+# restarts. Approved records' files are kept; drafts' expire after TIMEOUT unused and number
+# at most MAX_ENTRIES (a few hundred kB each at most; reports/filestore.py). Tests use a
+# throwaway folder per process (an empty LOCATION), never ./data.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "records": {
+        "BACKEND": "trustworthy.reports.filestore.RecordFileCache",
+        "LOCATION": "" if ENV == "test" else str(DATA_DIR / "cache" / "records"),
+        "TIMEOUT": 7 * 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

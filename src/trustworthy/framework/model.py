@@ -122,6 +122,16 @@ class Field:
     choices: tuple[Choice, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    # Derived once, excluded from equality: each choice's label by its id.
+    _choice_labels: dict[str, str] = field(init=False, default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # In reverse, so that the first of a repeated id wins, as in a search.
+        self._choice_labels.update((c.id, c.label) for c in reversed(self.choices))
+
+    def choice_label(self, value: str) -> str:
+        """The label of the choice with this id; the value itself if there is none."""
+        return self._choice_labels.get(value, value)
 
 
 @dataclass(frozen=True)
@@ -203,11 +213,27 @@ class Framework:
     criteria_source: str | None = None
     # Lookup tables, derived from the fields above and excluded from equality.
     _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    _sections: dict[str, Section] = field(init=False, default_factory=dict, compare=False, repr=False)
+    _registers: dict[str, Register] = field(init=False, default_factory=dict, compare=False, repr=False)
+    _decisions: dict[str, Decision] = field(init=False, default_factory=dict, compare=False, repr=False)
+    _stages: dict[str, Stage] = field(init=False, default_factory=dict, compare=False, repr=False)
+    _principles_in: dict[str, tuple[Principle, ...]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+    _labels: dict[str, dict[str, str]] = field(init=False, default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for section in self.sections:
             for question in section.questions:
                 self._questions[question.id] = question
+        # In reverse, so that the first of a repeated id wins, as in the searches these replace.
+        self._sections.update((s.id, s) for s in reversed(self.sections))
+        self._registers.update((r.id, r) for r in reversed(self.registers))
+        self._decisions.update((d.id, d) for d in reversed(self.decisions))
+        self._stages.update((s.id, s) for s in reversed(self.stages))
+        for principle in self.principles:
+            cluster = self._principles_in.get(principle.cluster, ())
+            self._principles_in[principle.cluster] = (*cluster, principle)
 
     @property
     def key(self) -> str:
@@ -224,30 +250,40 @@ class Framework:
     def has_question(self, question_id: str) -> bool:
         return question_id in self._questions
 
+    # The lookups below read tables built once; an id the edition does not have raises
+    # StopIteration, as the searches they replace did.
+
     def section(self, section_id: str) -> Section:
-        return next(s for s in self.sections if s.id == section_id)
+        found = self._sections.get(section_id)
+        return found or next(s for s in self.sections if s.id == section_id)
 
     def register(self, register_id: str) -> Register:
-        return next(r for r in self.registers if r.id == register_id)
+        found = self._registers.get(register_id)
+        return found or next(r for r in self.registers if r.id == register_id)
 
     def principles_in(self, cluster_id: str) -> tuple[Principle, ...]:
-        return tuple(p for p in self.principles if p.cluster == cluster_id)
+        return self._principles_in.get(cluster_id, ())
 
     def decision(self, decision_id: str) -> Decision:
-        return next(d for d in self.decisions if d.id == decision_id)
+        found = self._decisions.get(decision_id)
+        return found or next(d for d in self.decisions if d.id == decision_id)
 
     def rateable_criteria(self) -> tuple[Criterion, ...]:
         """The criteria rated one by one: D3 is rated through its parts D3a-D3c."""
         return tuple(part for c in self.criteria for part in (c.parts or (c,)))
 
     def stage(self, stage_id: str) -> Stage:
-        return next(s for s in self.stages if s.id == stage_id)
+        found = self._stages.get(stage_id)
+        return found or next(s for s in self.stages if s.id == stage_id)
 
     def label(self, vocabulary: Vocabulary, item_id: str) -> str:
         """This edition's wording for an id stored in the database, such as
         ``label("stages", "inception")``; the id itself if the edition does not have it."""
-        items: tuple[Choice | Stage | Decision, ...] = getattr(self, vocabulary)
-        for item in items:
-            if item.id == item_id:
-                return item.label if isinstance(item, Choice) else item.name
-        return item_id
+        labels = self._labels.get(vocabulary)
+        if labels is None:
+            items: tuple[Choice | Stage | Decision, ...] = getattr(self, vocabulary)
+            labels = {  # in reverse: the first of a repeated id wins, as in a search
+                item.id: item.label if isinstance(item, Choice) else item.name for item in reversed(items)
+            }
+            self._labels[vocabulary] = labels
+        return labels.get(item_id, item_id)

@@ -20,8 +20,7 @@ from trustworthy.appraisals.selectors import load_appraisal
 from trustworthy.core.audit import canonical_json
 from trustworthy.core.models import AuditEvent
 
-from . import render_json, services
-from .charts import all_charts
+from . import files, render_json, services
 from .document import DecisionRecord
 from .forms import ExclusionsForm, PublicationReasonForm, PublishForm
 from .models import Publication
@@ -39,7 +38,7 @@ def record_page(appraisal: Appraisal, record: DecisionRecord, role: str | None) 
     return {
         "appraisal": appraisal,
         "record": record,
-        "charts": all_charts(record),
+        "body": files.page_body(record),  # cached by the record document's hash
         "can_publish": policy.role_allows(role, Change.PUBLICATION),
         "title": record.title,
     }
@@ -207,7 +206,8 @@ def public_record_page(publication: Publication) -> dict[str, Any]:
         "publication": publication,
         "entry": register_entry(publication),
         "record": record,
-        "charts": all_charts(record),
+        # Cached by the stored document's hash: a publication never changes.
+        "body": files.page_body(files.rendered(record, publication.document)),
         "title": record.title,
     }
 

@@ -6,7 +6,9 @@ a table of contents all find them; tables have a header row that repeats on each
 
 from __future__ import annotations
 
+import datetime
 import io
+import zipfile
 from collections.abc import Sequence
 
 from docx import Document
@@ -205,4 +207,19 @@ def build(record: DecisionRecord) -> DocumentObject:
 def render(record: DecisionRecord) -> bytes:
     buffer = io.BytesIO()
     build(record).save(buffer)
-    return buffer.getvalue()
+    return _reproducible(buffer.getvalue(), record.generated_at)
+
+
+def _reproducible(content: bytes, produced: str | None) -> bytes:
+    """The same bytes for the same record: python-docx dates each part of the file (a zip)
+    with the moment it saved it; this dates them all when the record was produced."""
+    moment = datetime.datetime.fromisoformat(produced) if produced else datetime.datetime(1980, 1, 1)
+    stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for part in source.infolist():
+            dated = zipfile.ZipInfo(part.filename, date_time=stamp)
+            dated.compress_type = part.compress_type
+            dated.external_attr = part.external_attr
+            target.writestr(dated, source.read(part))
+    return out.getvalue()

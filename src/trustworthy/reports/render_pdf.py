@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from weasyprint import HTML
 
+from .charts import Chart
 from .document import DecisionRecord
 from .render_html import render_text
 
@@ -13,5 +14,6 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
-def render(record: DecisionRecord) -> bytes:
-    return html_to_pdf(render_text(record))
+def render(record: DecisionRecord, charts: tuple[Chart, ...] | None = None) -> bytes:
+    """`charts`: the record's, drawn already (reports/files.py caches them); else drawn here."""
+    return html_to_pdf(render_text(record, charts))

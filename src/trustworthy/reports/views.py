@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from trustworthy.appraisals.access import appraisal_for
@@ -26,17 +26,19 @@ from trustworthy.core.auth import login_required
 from trustworthy.core.editing import form_data, handle_edit
 from trustworthy.organisations.models import Organisation, User
 
-from . import presenters, render_docx, render_json, render_pdf, services
+from . import files, presenters, render_json, services
 from .forms import SummaryForm
 from .models import Publication
 
 GET_POST = require_http_methods(["GET", "POST"])
+# Record pages and their files may hold sensitive text: no browser or proxy keeps a copy.
+# (The files are cached on the server instead, by the record document's hash: reports/files.py.)
+PRIVATE = cache_control(private=True, no_store=True)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
 }
-RENDERERS = {"pdf": render_pdf.render, "docx": render_docx.render, "json": render_json.render}
 
 
 def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -47,6 +49,7 @@ def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
 
 @login_required
 @require_safe
+@PRIVATE
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk)
     record = services.record_for(appraisal)
@@ -57,14 +60,17 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@PRIVATE
 def record_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     appraisal, _ = appraisal_for(request, pk)
     record = services.record_for(appraisal)
-    return _download(RENDERERS[fmt](record), fmt, presenters.file_name(appraisal, f"decision-record.{fmt}"))
+    name = presenters.file_name(appraisal, f"decision-record.{fmt}")
+    return _download(files.download(record, fmt), fmt, name)
 
 
 @login_required
 @GET_POST
+@PRIVATE
 def summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Everyone reads the summary; whoever may change it can, until the record is signed."""
     appraisal, membership = appraisal_for(request, pk, Change.SUMMARY, read="open")
@@ -84,15 +90,11 @@ def summary_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@PRIVATE
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, _ = appraisal_for(request, pk)
     record = services.record_for(appraisal)
-    html = get_template("reports/summary_document.html").render(
-        {"record": record, "paragraphs": presenters.paragraphs(record)}
-    )
-    return _download(
-        render_pdf.html_to_pdf(html), "pdf", presenters.file_name(appraisal, "what-we-decided.pdf")
-    )
+    return _download(files.summary_pdf(record), "pdf", presenters.file_name(appraisal, "what-we-decided.pdf"))
 
 
 def _publishing(action: str, appraisal: Appraisal, user: User) -> Callable[[dict[str, Any]], object]:
@@ -113,6 +115,7 @@ def _publishing(action: str, appraisal: Appraisal, user: User) -> Callable[[dict
 
 @login_required
 @GET_POST
+@PRIVATE
 def publish_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish the record, choose what the public version leaves out, and replace or withdraw
     a publication, with a reason. Each form is checked against the change it makes."""
