@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
 from django.apps import apps
@@ -145,7 +148,8 @@ def test_without_a_password_one_is_generated() -> None:
     )
 
 
-def test_the_demo_command(db: None) -> None:
+def test_the_demo_command(db: None, settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path  # never the data folder `make run` leaves behind
     runner = CliRunner()
     first = runner.invoke(main, ["demo", "--password", PASSWORD])
     assert first.exit_code == 0, first.output
