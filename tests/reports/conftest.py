@@ -43,6 +43,9 @@ def make_decided(organisation: Organisation) -> Appraisal:
     )
     approver = User.objects.get(email="approver@council.test")
     decide(appraisal, approver)
+    # The services change a locked copy of the row: read it again, as a request would, or
+    # this object keeps the `updated_at` of before the decision.
+    appraisal.refresh_from_db()
     return appraisal
 
 

@@ -409,6 +409,17 @@ def test_cached_files_are_byte_identical_to_rendering_uncached(folder: Path, dec
         assert files.download(record, "json") == uncached["json"]
 
 
+def test_a_pdf_is_the_same_bytes_whatever_the_time_of_the_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fonts embedded in a PDF carry a time stamp; it must not be the moment of the render, or
+    # the same record would give different files from one second to the next.
+    html = "<html lang='en'><body><h1>Decision record</h1><p>Proceed with mitigations.</p></body></html>"
+    renders = []
+    for clock in (1_800_000_000.0, 1_800_086_400.0):  # a day apart
+        monkeypatch.setattr(time, "time", lambda clock=clock: clock)
+        renders.append(render_pdf.html_to_pdf(html))
+    assert renders[0] == renders[1]
+
+
 def test_the_cached_page_body_holds_nothing_per_person_or_request(
     folder: Path, client_as: Callable[[str], Client], decided: Appraisal
 ) -> None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from weasyprint import HTML
 
 from .charts import Chart
 from .document import DecisionRecord
 from .render_html import render_text
+
+# WeasyPrint subsets fonts with fontTools, which stamps each embedded font with the time of
+# the render unless SOURCE_DATE_EPOCH is set. Without this the same record gives different
+# bytes from one second to the next, and a cached file could never be checked against a
+# fresh render of the same record.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
 def html_to_pdf(html: str) -> bytes:
