@@ -258,7 +258,7 @@ _page_cache: OrderedDict[int, tuple[tuple[Any, ...], AppraisalData]] = OrderedDi
 _page_cache_lock = threading.Lock()
 
 
-def _content_state(appraisal: Appraisal) -> tuple[Any, ...]:
+def content_state(appraisal: Appraisal) -> tuple[Any, ...]:
     return (
         appraisal.created_at,
         appraisal.audit_count,
@@ -273,7 +273,7 @@ def page_data(appraisal: Appraisal) -> AppraisalData:
     cache when the appraisal has not changed since it was loaded: no queries at all then.
 
     The route, completeness and state are worked out once per state and shared."""
-    state = _content_state(appraisal)
+    state = content_state(appraisal)
     with _page_cache_lock:
         entry = _page_cache.get(appraisal.pk)
         if entry is not None and entry[0] == state:

@@ -24,6 +24,7 @@ so it is not cached.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -98,6 +99,13 @@ class Rendered:
         """SHA-256 of the document's canonical JSON, less the moment it was generated."""
         return digest({k: v for k, v in self.document.items() if k != "generated_at"})
 
+    def produced(self, moment: datetime.datetime) -> Rendered:
+        """The same record, produced at `moment`: what it shows, and so its keys, unchanged."""
+        when = moment.astimezone(datetime.UTC).isoformat(timespec="seconds")  # as build_record
+        again = Rendered(replace(self.record, generated_at=when), {**self.document, "generated_at": when})
+        again.__dict__["document_hash"] = self.document_hash  # (a cached_property: not hashed again)
+        return again
+
     @property
     def approved(self) -> bool:
         return bool(self.document["sign_off"]["approved"])
@@ -170,8 +178,8 @@ def summary_pdf(record: DecisionRecord | Rendered) -> bytes:
     return source.cached("summary.pdf", build)
 
 
-def download(record: DecisionRecord, fmt: str) -> bytes:
+def download(record: DecisionRecord | Rendered, fmt: str) -> bytes:
     """The record as a file to download: `pdf`, `docx` or `json`."""
-    if fmt == "json":
-        return render_json.render(record)  # the document itself: nothing to cache
+    if fmt == "json":  # the document itself: nothing to cache
+        return render_json.render(record.record if isinstance(record, Rendered) else record)
     return {"pdf": pdf, "docx": docx}[fmt](record)

@@ -34,13 +34,13 @@ def file_name(appraisal: Appraisal, suffix: str) -> str:
     return f"{slug}-{appraisal.stage}-{suffix}"
 
 
-def record_page(appraisal: Appraisal, record: DecisionRecord, role: str | None) -> dict[str, Any]:
+def record_page(appraisal: Appraisal, shown: files.Rendered, role: str | None) -> dict[str, Any]:
     return {
         "appraisal": appraisal,
-        "record": record,
-        "body": files.page_body(record),  # cached by the record document's hash
+        "record": shown.record,
+        "body": files.page_body(shown),  # cached by the record document's hash
         "can_publish": policy.role_allows(role, Change.PUBLICATION),
-        "title": record.title,
+        "title": shown.record.title,
     }
 
 

@@ -4,20 +4,24 @@ kept out of the public version, and publication on the public register."""
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change, changing
-from trustworthy.appraisals.selectors import AppraisalData, load_appraisal
+from trustworthy.appraisals.selectors import AppraisalData, content_state, load_appraisal
 from trustworthy.core.audit import digest
 from trustworthy.core.errors import Invalid
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.organisations.models import Organisation, User
 
-from . import render_json
+from . import files, render_json
 from .document import DecisionRecord, Summary, build_record, make_public
 from .models import Publication, RecordSettings
 from .summary import draft_summary
@@ -42,6 +46,68 @@ def record_for(
     summary = Summary(settings.summary, True) if settings.summary else Summary(draft_summary(record), False)
     record = replace(record, summary=summary)
     return make_public(record, settings.not_for_publication) if public else record
+
+
+# --- the record a page or a download shows ----------------------------------------------------
+#
+# Building a record costs a dozen queries and hashing its document; the record page and the
+# downloads need it on every request, though a record changes only when someone changes the
+# appraisal. Each worker keeps the records it built most recently, keyed by everything a
+# record shows: the appraisal's content state (`content_state`: every change to the appraisal
+# or anything in it, summary and record settings included, goes through the gate and moves
+# it), the project's lock version (its details and motivations), the organisation's name and
+# the previous stage's state. A change made in another worker moves the key; a change saved
+# in this worker without the gate (a shell, a test) empties the store (see below).
+
+RECENT_RECORDS = 32
+_records: OrderedDict[int, tuple[tuple[Any, ...], files.Rendered]] = OrderedDict()
+_records_lock = threading.Lock()
+
+
+def _record_state(appraisal: Appraisal) -> tuple[Any, ...]:
+    previous = appraisal.previous
+    return (
+        content_state(appraisal),
+        appraisal.project_id,
+        appraisal.project.lock_version,
+        appraisal.organisation.name,
+        None if previous is None else content_state(previous),
+    )
+
+
+def record_to_show(appraisal: Appraisal) -> files.Rendered:
+    """`record_for(appraisal)` with its document, built once per state of the record by each
+    worker; produced now (`generated_at`)."""
+    state = _record_state(appraisal)
+    with _records_lock:
+        entry = _records.get(appraisal.pk)
+        kept = entry[1] if entry is not None and entry[0] == state else None
+        if kept is not None:
+            _records.move_to_end(appraisal.pk)
+    if kept is None:
+        kept = files.rendered(record_for(appraisal))
+        with _records_lock:
+            _records[appraisal.pk] = (state, kept)
+            while len(_records) > RECENT_RECORDS:
+                _records.popitem(last=False)
+    return kept.produced(datetime.datetime.now(tz=datetime.UTC))
+
+
+def forget_records(**_: Any) -> None:
+    with _records_lock:
+        _records.clear()
+
+
+_RECORD_APPS = {"appraisals", "organisations", "reports", "reviews", "voices"}
+
+
+def _forget_on_save(sender: type[Model], **kwargs: Any) -> None:
+    if sender._meta.app_label in _RECORD_APPS:
+        forget_records()
+
+
+post_save.connect(_forget_on_save, dispatch_uid="reports-forget-records-on-save")
+post_delete.connect(_forget_on_save, dispatch_uid="reports-forget-records-on-delete")
 
 
 def _clean(text: str) -> str:

@@ -52,7 +52,7 @@ def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
 @PRIVATE
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk)
-    record = services.record_for(appraisal)
+    record = services.record_to_show(appraisal)
     return render(
         request, "reports/record_page.html", presenters.record_page(appraisal, record, membership.role)
     )
@@ -63,7 +63,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
 @PRIVATE
 def record_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     appraisal, _ = appraisal_for(request, pk)
-    record = services.record_for(appraisal)
+    record = services.record_to_show(appraisal)
     name = presenters.file_name(appraisal, f"decision-record.{fmt}")
     return _download(files.download(record, fmt), fmt, name)
 
@@ -93,7 +93,7 @@ def summary_page(request: HttpRequest, pk: int) -> HttpResponse:
 @PRIVATE
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, _ = appraisal_for(request, pk)
-    record = services.record_for(appraisal)
+    record = services.record_to_show(appraisal)
     return _download(files.summary_pdf(record), "pdf", presenters.file_name(appraisal, "what-we-decided.pdf"))
 
 
