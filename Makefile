@@ -10,7 +10,12 @@ ASSETS_OUT := build/assets
 ASSETS := $(ASSETS_OUT)/css/application.css $(ASSETS_OUT)/js/govuk-frontend.min.js \
 	$(ASSETS_OUT)/js/application.js $(ASSETS_OUT)/images/favicon.svg
 
-.PHONY: install assets run test lint typecheck pytest bench clean
+.PHONY: system install assets run test lint typecheck pytest bench clean
+
+# Debian packages the app and its tests need (chromium, Pango, fonts, Node.js): installed
+# when missing, or the one command to install them is printed. See scripts/system-deps.
+system:
+	@scripts/system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +26,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # `npm ci` runs only when node_modules is missing or package-lock.json has changed.
-$(NPM_STAMP): package-lock.json
+$(NPM_STAMP): package-lock.json | system
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NPM_STAMP)
 
@@ -44,7 +49,7 @@ $(ASSETS_OUT)/images/favicon.svg: assets/images/favicon.svg
 	cp $< $@
 
 # Sets up, loads the demo data (once) and serves on http://127.0.0.1:8000/.
-run: install assets
+run: system install assets
 	$(BIN)/trustworthy demo
 	@echo
 	@echo "Open http://127.0.0.1:8000/ and sign in with one of the demo accounts above."
@@ -59,7 +64,7 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy --strict -p trustworthy.framework
 
-pytest: install assets
+pytest: system install assets
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -69,7 +74,7 @@ test: lint typecheck pytest
 # assets (the pages are served with production settings) and PostgreSQL on 127.0.0.1:5432
 # (the page bench creates and drops a database of its own; BENCH_POSTGRES_URL overrides).
 # `.venv/bin/python -m bench bench_pages` runs one.
-bench: install assets
+bench: system install assets
 	$(BIN)/python -m bench
 
 clean:
