@@ -302,6 +302,63 @@ def audit_verify() -> None:
     )
 
 
+@main.group("token")
+def token_group() -> None:
+    """Make or revoke personal API tokens."""
+
+
+@token_group.command("create")
+@click.option("--email", required=True, help="The person the token acts as.")
+@click.option("--organisation", required=True, help="Name of the organisation the token works in.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "lead", "contributor", "reviewer", "approver", "viewer"]),
+    help="Their own role there (the default) or viewer.",
+)
+@click.option("--expires", "expires_days", type=click.IntRange(1, 366), help="Days until it stops working.")
+@click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+def token_create(
+    email: str, organisation: str, role: str | None, expires_days: int | None, name: str
+) -> None:
+    """Make a token and print it, once: only its fingerprint is kept."""
+    _django()
+    from trustworthy.api import tokens
+    from trustworthy.organisations.models import Organisation, User
+
+    user = User.objects.filter(email__iexact=email).first()
+    found = Organisation.objects.filter(name=organisation).first()
+    if user is None or found is None:
+        raise click.ClickException("No such person or organisation.")
+    try:
+        token, secret = tokens.create_token(
+            user=user, organisation=found, name=name, role=role, expires_days=expires_days, operator=True
+        )
+    except tokens.TokenError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(secret)
+    click.echo(
+        f"Token {token.prefix}… for {user.email} as {token.role} of {found.name}. It is shown only once.",
+        err=True,
+    )
+
+
+@token_group.command("revoke")
+@click.argument("prefix")
+def token_revoke(prefix: str) -> None:
+    """Revoke the token whose first characters are PREFIX (as shown on the account page)."""
+    _django()
+    from trustworthy.api import tokens
+    from trustworthy.api.models import ApiToken
+
+    found = list(
+        ApiToken.objects.filter(prefix__startswith=prefix[: tokens.PREFIX_LENGTH], revoked_at=None)[:2]
+    )
+    if len(found) != 1 or not prefix:
+        raise click.ClickException("Give the first characters of exactly one active token.")
+    tokens.revoke_token(token=found[0], user=found[0].user, operator=True)
+    click.echo(f"Revoked token {found[0].prefix}….")
+
+
 @main.command("reminders")
 def reminders() -> None:
     """Email the owners of approved decisions that are due for review (run daily from cron)."""
@@ -312,7 +369,142 @@ def reminders() -> None:
     click.echo(f"Sent reminders for {count} decision{'s' if count != 1 else ''} due for review.")
 
 
-@main.command("export")
+# --- programmes (national oversight and research) ------------------------------------------
+
+
+def _national_demo(password: str | None, organisations: int) -> None:
+    """The national portfolio: generated in bulk, once, with its programme and two people."""
+    import secrets
+
+    from trustworthy.demo import PASSWORD_ENV
+    from trustworthy.demo.national import build_national
+    from trustworthy.programmes.services import ServiceError
+
+    chosen = password or os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(12)
+    try:
+        result = build_national(
+            organisations=organisations,
+            password=chosen,
+            progress=lambda step: click.echo(f"  {step}", err=True),
+        )
+    except ServiceError as exc:
+        click.echo(str(exc), err=True)
+        return
+    click.echo(
+        f"National portfolio: {result.organisations} organisations, {result.projects} projects, "
+        f"{result.appraisals} appraisals ({result.signed} signed), {result.answers} answers, "
+        f"built in {result.seconds:.0f} s."
+    )
+    if result.people_created:
+        click.echo(f"Password for {', '.join(result.people_created)}: {chosen}")
+
+
+@main.group("programme")
+def programme_group() -> None:
+    """Programmes: their member organisations, overseers and researchers."""
+
+
+def _programme(slug: str) -> object:
+    from trustworthy.programmes.models import Programme
+
+    found = Programme.objects.filter(slug=slug).first()
+    if found is None:
+        raise click.ClickException(f"There is no programme “{slug}”.")
+    return found
+
+
+@programme_group.command("create")
+@click.argument("name")
+@click.option(
+    "--slug", default="", help="The programme's address, /programmes/SLUG/ (default: from the name)."
+)
+def programme_create(name: str, slug: str) -> None:
+    """Create a programme called NAME."""
+    _django()
+    from trustworthy.programmes import services
+
+    try:
+        programme = services.create_programme(name=name, slug=slug)
+    except services.ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created the programme {programme.name}: /programmes/{programme.slug}/")
+
+
+@programme_group.command("add-organisation")
+@click.option("--programme", "slug", required=True, help="The programme's slug.")
+@click.option("--organisation", "name", required=True, help="The organisation's name.")
+def programme_add_organisation(slug: str, name: str) -> None:
+    """Make an organisation a member of a programme (it then chooses which projects to share)."""
+    _django()
+    from trustworthy.organisations.models import Organisation
+    from trustworthy.programmes import services
+
+    programme = _programme(slug)
+    organisation = Organisation.objects.filter(name=name).first()
+    if organisation is None:
+        raise click.ClickException(f"There is no organisation called “{name}”.")
+    services.add_organisation(programme=programme, organisation=organisation)  # type: ignore[arg-type]
+    click.echo(f"{organisation.name} is a member of {programme}.")
+
+
+@programme_group.command("add-member")
+@click.option("--programme", "slug", required=True, help="The programme's slug.")
+@click.option("--email", required=True, help="The person's email address (they must have an account).")
+@click.option("--role", type=click.Choice(["overseer", "researcher"]), required=True)
+def programme_add_member(slug: str, email: str, role: str) -> None:
+    """Make a person an overseer or a researcher of a programme."""
+    _django()
+    from trustworthy.organisations.models import User
+    from trustworthy.programmes import services
+
+    programme = _programme(slug)
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise click.ClickException(
+            f"There is no account for {email}: create it with `trustworthy createuser`."
+        )
+    services.add_member(programme=programme, user=user, role=role)  # type: ignore[arg-type]
+    click.echo(f"{user.email} is a {role} of {programme}.")
+
+
+@click.command("research")
+@click.option("--programme", "slug", required=True, help="The programme's slug.")
+@click.option("--salt", required=True, help="A secret for this export's pseudonyms; a new one unlinks them.")
+@click.option(
+    "--output", required=True, type=click.Path(file_okay=False), help="A folder to write the files in."
+)
+def export_research(slug: str, salt: str, output: str) -> None:
+    """Write a programme's research dataset: CSV files and a data dictionary, without names,
+    emails or free text. The same data and salt give the same bytes."""
+    _django()
+    from trustworthy.programmes import research, services
+
+    programme = _programme(slug)
+    files = research.build(programme, salt)  # type: ignore[arg-type]
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    services.record_export(programme=programme, actor=None, files=research.digests(files))  # type: ignore[arg-type]
+    click.echo(f"Wrote {len(files)} files to {folder}: {', '.join(sorted(files))}.")
+
+
+class _ExportCommand(click.Command):
+    """`export APPRAISAL_ID` writes a decision record; `export research ...` a research dataset."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: object
+    ) -> click.Context:
+        if args and args[0] == "research":
+            return export_research.make_context("export research", args[1:], parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+
+@main.command(
+    "export",
+    cls=_ExportCommand,
+    epilog="`trustworthy export research --help`: the research dataset of a programme.",
+)
 @click.argument("appraisal_id", type=int)
 @click.option(
     "--format", "fmt", type=click.Choice(["pdf", "docx", "json", "html"]), default="json", show_default=True,
@@ -383,13 +575,23 @@ def import_record(file: str, organisation: str | None, user_email: str | None) -
     default=None,
     help="Password for the demo users (default: $TRUSTWORTHY_DEMO_PASSWORD, else a generated one).",
 )
-def demo(password: str | None) -> None:
+@click.option(
+    "--scale", type=click.Choice(["small", "national"]), default="small", show_default=True,
+    help="national: also generate a national portfolio overseen by the National Innovation Fund.",
+)  # fmt: skip
+@click.option(
+    "--organisations", "organisation_count", type=click.IntRange(1, 5000), default=200, show_default=True,
+    help="With --scale national: how many organisations (50 projects each).",
+)  # fmt: skip
+def demo(password: str | None, scale: str, organisation_count: int) -> None:
     """Load two fictional organisations with people in every role and appraised projects.
 
     Safe to run again: organisations that already exist are left as they are.
     """
     _django()
     _call("migrate", "--no-input", "--verbosity", "0")
+    if scale == "national":
+        _national_demo(password, organisation_count)
     from trustworthy.appraisals.services import ServiceError as AppraisalError
     from trustworthy.demo import load_demo
     from trustworthy.organisations.models import Role
@@ -411,6 +613,9 @@ def demo(password: str | None) -> None:
     lines += [f"  {title}, {org} (already there)" for org, title in result.projects_existing]
     lines.append(f"Sign in as {' or '.join(result.email_patterns)},")
     lines.append(f"where <role> is {', '.join(Role.values[:-1])} or {Role.values[-1]}.")
+    lines.append(
+        "Programme overseer and researcher: overseer@national.example.org, researcher@national.example.org."
+    )
     # A generated password is kept beside the local database so `make run` can show it again.
     from django.conf import settings
 

@@ -22,6 +22,11 @@ from trustworthy.appraisals.models import Appraisal
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.reports import files, services
 from trustworthy.reports.services import record_for
+from trustworthy.reviews import services as reviews
+
+from ..appraisals.evaluation_factories import start_evaluation
+from ..appraisals.factories import ROWS, decide, fill_appraisal
+from ..reviews.helpers import accept_all, person
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +143,26 @@ def test_a_copy_produced_later_says_so_and_keeps_its_keys(decided: Appraisal) ->
     assert later.record.generated_at == later.document["generated_at"] == "2027-01-05T09:30:00+00:00"
     assert later.key("pdf") == shown.key("pdf")
     assert later.record == dataclasses.replace(shown.record, generated_at=later.record.generated_at)
+
+
+def test_an_evaluation_shows_a_newer_approval_of_another_stage_made_in_another_worker(
+    organisation: Organisation, client_as: Callable[[str], Client], builds: list[int]
+) -> None:
+    evaluation = start_evaluation(organisation)
+    page = f"/appraisals/{evaluation.appraisal.pk}/record/"
+    lead = client_as("lead")
+    assert "Risk seen only in implementation" not in lead.get(page).text
+    with in_another_worker():
+        pilot = appraisal_services.start_appraisal(
+            project=evaluation.baseline.project, stage="implementation", user=person("lead")
+        )
+        fill_appraisal(pilot, person("lead"))
+        appraisal_services.add_register_row(
+            appraisal=pilot, register_id="risks", user=person("lead"),
+            data={**ROWS["risks"], "description": "Risk seen only in implementation"},
+        )  # fmt: skip
+        reviews.transition(appraisal=pilot, name="submit", user=person("lead"))
+        accept_all(pilot)
+        decide(pilot, person("approver"))
+        reviews.transition(appraisal=pilot, name="approve", user=person("approver"))
+        assert "Risk seen only in implementation" in lead.get(page).text

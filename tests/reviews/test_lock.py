@@ -30,10 +30,13 @@ from trustworthy.appraisals.models import (
     Appraisal,
     CriterionRating,
     Decision,
+    Lessons,
+    Outcome,
     Participation,
     PrincipleRating,
     Project,
     RegisterRow,
+    UnforeseenItem,
 )
 from trustworthy.cli import main
 from trustworthy.core.models import AuditEvent, OrganisationChain
@@ -159,6 +162,9 @@ def record_of(appraisal: Appraisal) -> dict[str, object]:
                 Consultation,
                 Response,
                 Theme,
+                Outcome,
+                UnforeseenItem,
+                Lessons,
             )
         },
         "links": sorted(
@@ -221,6 +227,11 @@ REFUSED: dict[str, str | None] = {
     "register-remove": "contributor",
     "appraisal-decision": "approver",
     "appraisal-criteria": "contributor",
+    "evaluation-outcome": "contributor",
+    "evaluation-unforeseen-add": "contributor",
+    "evaluation-unforeseen-change": "contributor",
+    "evaluation-unforeseen-remove": "contributor",
+    "evaluation-lessons": "contributor",
     "appraisal-review": "reviewer",
     "appraisal-step": None,  # each step by its own role (see STEP_ROLES)
     "appraisal-comments": "reviewer",
@@ -248,6 +259,8 @@ READ_ONLY = {
     "appraisal-check",
     "appraisal-history",
     "appraisal-changes",
+    "evaluation",
+    "evaluation-compare",
     "record",
     "record-pdf",
     "record-docx",
@@ -258,6 +271,7 @@ READ_ONLY = {
     "voices-thanks",
     "public-record",
     "public-record-json",
+    "programme-record",
 }
 PARTICIPANT = "voices-participate"
 
@@ -314,6 +328,8 @@ def url_values(signed: Signed) -> dict[str, object]:
         "<slug:stakeholder>": "carers",
         "<slug:register_id>": "risks",
         "<int:row_id>": signed.row.pk,
+        # The signed record is an inception appraisal: the gate refuses before the stage matters.
+        "<int:item_id>": signed.row.pk,
         "<int:comment_id>": signed.comment.pk,
         "<int:consultation_id>": signed.consultation.pk,
         "<int:response_id>": signed.response.pk,
@@ -337,6 +353,7 @@ def appraisal_urls(signed: Signed) -> dict[str, list[str]]:
             if key == "<str:question_id>" and "<slug:aspect>" in route:
                 value = "E1"
             url = url.replace(key, str(value))
+        url = url.replace("<slug:programme>", "a-programme")  # (a programme's page of the appraisal)
         names = policy.TRANSITIONS if "<slug:name>" in url else [""]
         urls[name] = [url.replace("<slug:name>", n) for n in names]
     return urls
@@ -484,6 +501,22 @@ def attempts(signed: Signed) -> dict[str, Callable[[], object]]:
         "criteria": lambda: appraisals.save_criteria(
             appraisal=a, user=contributor, ratings={c.id: ("met", "") for c in FW.rateable_criteria()}
         ),
+        "outcome": lambda: appraisals.save_outcome(
+            appraisal=a, row_id=signed.row.pk, user=contributor, result="yes", handling="x"
+        ),
+        "unforeseen-add": lambda: appraisals.add_unforeseen(
+            appraisal=a, user=contributor, kind="harm", description="x"
+        ),
+        "unforeseen-change": lambda: appraisals.change_unforeseen(
+            item=UnforeseenItem(appraisal=a, kind="harm", description="x"),
+            user=contributor,
+            kind="harm",
+            description="y",
+        ),
+        "unforeseen-remove": lambda: appraisals.remove_unforeseen(
+            item=UnforeseenItem(appraisal=a, kind="harm", description="x"), user=contributor
+        ),
+        "lessons": lambda: appraisals.save_lessons(appraisal=a, user=contributor, text="x"),
         "decision": lambda: decide(a, approver, "reframe"),
         "summary": lambda: reports.save_summary(appraisal=a, user=lead, text="Changed."),
         "open-consultation": lambda: voices.open_consultation(
@@ -574,7 +607,9 @@ VERBS = {
     "reminders": "reads, and sends emails",
     "export": "reads",
     "import": "makes a new project and appraisal (below)",
-    "demo": "makes its own organisations",
+    "demo": "makes its own organisations (and, at national scale, their signed appraisals)",
+    "programme": "programmes, their people and organisations (the programme's chain)",
+    "token": "API tokens (the organisation's chain)",
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals import services as appraisals
-from trustworthy.appraisals.models import Appraisal, Decision, Project, RegisterRow
+from trustworthy.appraisals.models import Appraisal, Decision, Project, RegisterRow, UnforeseenItem
 from trustworthy.appraisals.policy import APPROVED, EDITABLE, IN_REVIEW, Change
 from trustworthy.appraisals.selectors import load_appraisal
 from trustworthy.core.audit import digest
@@ -55,7 +55,8 @@ from trustworthy.reviews.models import Comment, SectionReview, StatusChange
 from trustworthy.voices import services as voices
 from trustworthy.voices.models import Consultation, Response, Theme
 
-from ..appraisals.factories import FW, PROJECT_FIELDS, ROWS, make_project
+from ..appraisals.evaluation_factories import approved_inception
+from ..appraisals.factories import FW, PROJECT_FIELDS, ROWS, fill_appraisal, make_project
 from ..voices.factories import ANSWERS
 from .helpers import SECTIONS
 
@@ -79,6 +80,11 @@ KINDS: dict[str, Change | None] = {
     "register-remove": Change.REGISTER,
     "participation": Change.PARTICIPATION,
     "criteria": Change.CRITERIA,
+    "outcome": Change.OUTCOME,
+    "unforeseen-add": Change.UNFORESEEN,
+    "unforeseen-change": Change.UNFORESEEN,
+    "unforeseen-remove": Change.UNFORESEEN,
+    "lessons": Change.LESSONS,
     "decision": Change.DECISION,
     "summary": Change.SUMMARY,
     "record-settings": Change.RECORD_SETTINGS,
@@ -178,6 +184,10 @@ def permitted(kind: str, role: str | None, status: str) -> bool:
 
 
 class AppraisalWorkflow(RuleBasedStateMachine):
+    # Set to the project of an approved inception appraisal, the appraisal each example works
+    # on is that project's post hoc evaluation, which records what happened against it.
+    baseline_project: int | None = None
+
     def __init__(self) -> None:
         super().__init__()
         # One savepoint per example, rolled back at teardown.
@@ -189,8 +199,14 @@ class AppraisalWorkflow(RuleBasedStateMachine):
         }
         self.people["outsider"] = User.objects.get(email="lead@trust.test")
         lead = self.people["lead"]
-        self.project = make_project(self.organisation, lead)
-        self.appraisal_id = appraisals.start_appraisal(project=self.project, stage="inception", user=lead).pk
+        if self.baseline_project is None:
+            self.project = make_project(self.organisation, lead)
+            stage = "inception"
+        else:
+            self.project, stage = Project.objects.get(pk=self.baseline_project), "evaluation"
+        self.appraisal_id = appraisals.start_appraisal(project=self.project, stage=stage, user=lead).pk
+        if stage == "evaluation":  # what was carried forward is confirmed, as a person would first
+            fill_appraisal(self._fresh(), lead, rows_each=0)
         self.signed: dict[int, Signed] = {}
         self._known: dict[int, tuple[object, ...]] = {}  # fingerprints that still hold
         self.sweeps = 0
@@ -431,6 +447,70 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             pk=pk,
         )
 
+    def _expected_row(self, register: str) -> int:
+        """A row of the approved stage the evaluation looks back on (or any row: refused)."""
+        rows = RegisterRow.objects.filter(register=register, appraisal__project=self.project)
+        row = rows.filter(appraisal__status=APPROVED).order_by("pk").first() or rows.order_by("pk").first()
+        return row.pk if row else 0
+
+    def w_outcome(self, pk: int, who: str, register: str = "benefits", result: str = "") -> bool:
+        row = self._expected_row(register)
+        result = result or ("partly-achieved" if register == "benefits" else "partly")
+        return self._attempt(
+            "outcome",
+            who,
+            lambda a, u: appraisals.save_outcome(
+                appraisal=a,
+                row_id=row,
+                user=u,
+                result=result,
+                evidence="What we measured.",
+                handling="Urgent cases bypassed the wait.",
+            ),
+            pk=pk,
+        )
+
+    def w_unforeseen_add(self, pk: int, who: str, kind: str = "harm") -> bool:
+        return self._attempt(
+            "unforeseen-add",
+            who,
+            lambda a, u: appraisals.add_unforeseen(
+                appraisal=a, user=u, kind=kind, description="Some families waited longer."
+            ),
+            pk=pk,
+        )
+
+    def _unforeseen(self, pk: int) -> UnforeseenItem:
+        """The appraisal's first item nobody expected, or one never saved (refused either way)."""
+        found = UnforeseenItem.objects.filter(appraisal_id=pk).order_by("pk").first()
+        return found or UnforeseenItem(appraisal=self._fresh(pk), kind="harm", description="Unsaved.")
+
+    def w_unforeseen_change(self, pk: int, who: str) -> bool:
+        item = self._unforeseen(pk)
+        if item.pk is None and self._fresh(pk).status != APPROVED:
+            return False
+        return self._attempt(
+            "unforeseen-change",
+            who,
+            lambda a, u: appraisals.change_unforeseen(
+                item=item, user=u, kind="benefit", description="Schools asked for it too."
+            ),
+            pk=pk,
+        )
+
+    def w_unforeseen_remove(self, pk: int, who: str) -> bool:
+        item = self._unforeseen(pk)
+        if item.pk is None and self._fresh(pk).status != APPROVED:
+            return False
+        return self._attempt(
+            "unforeseen-remove", who, lambda a, u: appraisals.remove_unforeseen(item=item, user=u), pk=pk
+        )
+
+    def w_lessons(self, pk: int, who: str, text: str = "Start small.") -> bool:
+        return self._attempt(
+            "lessons", who, lambda a, u: appraisals.save_lessons(appraisal=a, user=u, text=text), pk=pk
+        )
+
     def w_summary(self, pk: int, who: str, text: str = "We decided to go ahead, carefully.") -> bool:
         return self._attempt(
             "summary", who, lambda a, u: reports.save_summary(appraisal=a, user=u, text=text), pk=pk
@@ -638,6 +718,11 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "register-remove": self.w_register_remove,
             "participation": self.w_participation,
             "criteria": self.w_criteria,
+            "outcome": self.w_outcome,
+            "unforeseen-add": self.w_unforeseen_add,
+            "unforeseen-change": self.w_unforeseen_change,
+            "unforeseen-remove": self.w_unforeseen_remove,
+            "lessons": self.w_lessons,
             "decision": self.w_decision,
             "summary": self.w_summary,
             "publish": self.w_publish,
@@ -705,6 +790,30 @@ class AppraisalWorkflow(RuleBasedStateMachine):
     @rule(rating=st.sampled_from(["met", "not-met"]), who=st.sampled_from(WHO))
     def rate_criteria(self, rating: str, who: str) -> None:
         self.w_criteria(self.appraisal_id, who, rating)
+
+    @rule(
+        register=st.sampled_from(["benefits", "risks"]),
+        result=st.sampled_from(["", "achieved", "no", "too-early"]),
+        who=st.sampled_from(WHO),
+    )
+    def record_what_happened(self, register: str, result: str, who: str) -> None:
+        self.w_outcome(self.appraisal_id, who, register, result)
+
+    @rule(kind=st.sampled_from(["harm", "benefit"]), who=st.sampled_from(WHO))
+    def add_what_nobody_expected(self, kind: str, who: str) -> None:
+        self.w_unforeseen_add(self.appraisal_id, who, kind)
+
+    @rule(who=st.sampled_from(WHO))
+    def change_what_nobody_expected(self, who: str) -> None:
+        self.w_unforeseen_change(self.appraisal_id, who)
+
+    @rule(who=st.sampled_from(WHO))
+    def remove_what_nobody_expected(self, who: str) -> None:
+        self.w_unforeseen_remove(self.appraisal_id, who)
+
+    @rule(text=st.sampled_from(["Start small.", "Ask families first."]), who=st.sampled_from(WHO))
+    def write_the_lessons(self, text: str, who: str) -> None:
+        self.w_lessons(self.appraisal_id, who, text)
 
     @rule(decision=st.sampled_from(["proceed", "reframe", "do-not-proceed"]), who=st.sampled_from(WHO))
     def decide(self, decision: str, who: str) -> None:
@@ -986,8 +1095,24 @@ def test_every_kind_of_change_the_gate_knows_has_a_write_here() -> None:
     } == ALLOWED_ON_APPROVED
 
 
+@pytest.fixture
+def at_stage(request: pytest.FixtureRequest, organisation: Organisation) -> Iterator[str]:
+    """Examples work on an inception appraisal, or on the post hoc evaluation of a project
+    whose inception appraisal is approved (what happened is recorded against that)."""
+    stage = getattr(request, "param", "inception")
+    if stage == "evaluation":
+        AppraisalWorkflow.baseline_project = approved_inception(organisation).project_id
+    try:
+        yield stage
+    finally:
+        AppraisalWorkflow.baseline_project = None
+
+
 @pytest.mark.django_db
-def test_every_write_goes_through_the_gate_whatever_people_try(organisation, other_organisation) -> None:
+@pytest.mark.parametrize("at_stage", ["inception", "evaluation"], indirect=True)
+def test_every_write_goes_through_the_gate_whatever_people_try(
+    organisation, other_organisation, at_stage: str
+) -> None:
     global approvals_seen
     approvals_seen = 0
     tried_on_approved.clear()
@@ -1011,8 +1136,9 @@ def test_every_write_goes_through_the_gate_whatever_people_try(organisation, oth
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("at_stage", ["evaluation"], indirect=True)  # where every kind applies
 def test_every_kind_of_write_is_accepted_with_one_event_where_it_is_allowed(
-    organisation, other_organisation
+    organisation, other_organisation, at_stage: str
 ) -> None:
     """The harness above is not vacuous: each kind of write, by the right person at the right
     time, is accepted (and checked: exactly one event, with that person as the actor)."""

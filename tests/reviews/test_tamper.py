@@ -32,11 +32,14 @@ from trustworthy.appraisals.models import (
     Appraisal,
     CriterionRating,
     Decision,
+    Lessons,
+    Outcome,
     Participation,
     PrincipleRating,
     Project,
     ProjectMotivation,
     RegisterRow,
+    UnforeseenItem,
 )
 from trustworthy.cli import main
 from trustworthy.core.audit import canonical_json, content_of, digest
@@ -52,7 +55,7 @@ from trustworthy.reviews.models import Comment, SectionReview, StatusChange
 from trustworthy.voices import services as voices
 from trustworthy.voices.models import Consultation, Response, Theme
 
-from ..appraisals.factories import FW, PROJECT_FIELDS, ROWS, decide
+from ..appraisals.factories import FW, PROJECT_FIELDS, ROWS, decide, fill_appraisal
 from ..conftest import PASSWORD, ROLES
 from .helpers import accept_all, complete_appraisal, person
 
@@ -81,6 +84,7 @@ class Scene:
     lead: int
     reviewer: int
     approver: int
+    evaluation: int = 0  # the project's post hoc evaluation, approved: expected against realised
 
 
 def build_scene(organisation: Organisation) -> Scene:
@@ -150,6 +154,7 @@ def build_scene(organisation: Organisation) -> Scene:
         appraisal=appraisal, user=lead, reason="Leave out the answer to T2 too."
     )
 
+    evaluation = build_evaluation(appraisal)
     draft = complete_appraisal(organisation)
     # An organisation-level event (the approved appraisal's project edited: its record is
     # frozen), followed by one more event of the draft that links to it.
@@ -177,7 +182,35 @@ def build_scene(organisation: Organisation) -> Scene:
         lead=lead.pk,
         reviewer=reviewer.pk,
         approver=approver.pk,
+        evaluation=evaluation.pk,
     )
+
+
+def build_evaluation(inception: Appraisal) -> Appraisal:
+    """The post hoc evaluation of the approved appraisal's project: what happened to each of
+    its benefits and risks, what nobody expected and the lessons, approved and signed."""
+    lead, reviewer, approver = person("lead"), person("reviewer"), person("approver")
+    evaluation = appraisal_services.start_appraisal(project=inception.project, stage="evaluation", user=lead)
+    for row in RegisterRow.objects.filter(appraisal=inception, register__in=["benefits", "risks"]):
+        appraisal_services.save_outcome(
+            appraisal=evaluation, row_id=row.pk, user=lead,
+            result="partly-achieved" if row.register == "benefits" else "partly",
+            evidence="Care entries fell in one area.", handling="Urgent cases now skip the wait.",
+        )  # fmt: skip
+    appraisal_services.add_unforeseen(
+        appraisal=evaluation, user=lead, kind="harm", description="Some families waited longer.",
+        who_affected="Families who asked for help", handling="Their requests now go first.",
+    )  # fmt: skip
+    appraisal_services.save_lessons(appraisal=evaluation, user=lead, text="Measure waiting times.")
+    fill_appraisal(evaluation, lead, rows_each=0)  # confirm what was carried forward
+    reviews.transition(appraisal=evaluation, name="submit", user=lead)
+    reviews.review_sections(
+        appraisal=evaluation, user=reviewer,
+        verdicts=dict.fromkeys(("parameters", "principles", "tests"), ("acceptable", "")),
+    )  # fmt: skip
+    decide(evaluation, approver, "proceed")
+    reviews.transition(appraisal=evaluation, name="approve", user=approver)
+    return Appraisal.objects.get(pk=evaluation.pk)
 
 
 # --- raw SQL, as someone with database access would write it -----------------------------------
@@ -817,6 +850,40 @@ TAMPERINGS: list[Tamper] = [
         "deleted: the approved appraisal, its rows and its events",
         lambda s: delete_appraisal(s, children=True, events_too=True),
         the_organisation,
+    ),
+    # Expected against realised, in the approved post hoc evaluation.
+    *(
+        Tamper(id, apply, names=lambda s: f"appraisal {s.evaluation}")
+        for id, apply in (
+            (
+                "evaluation: an outcome's result edited",
+                lambda s: update(Outcome, {"appraisal": s.evaluation, "register": "risks"}, result="no"),
+            ),
+            (
+                "evaluation: an outcome's evidence edited",
+                lambda s: update(
+                    Outcome, {"appraisal": s.evaluation, "register": "benefits"}, evidence="All of it."
+                ),
+            ),
+            (
+                "evaluation: an outcome deleted",
+                lambda s: delete(Outcome, {"id": one(Outcome, appraisal_id=s.evaluation, register="risks")}),
+            ),
+            (
+                "evaluation: something nobody expected rewritten",
+                lambda s: update(UnforeseenItem, {"appraisal": s.evaluation}, kind="benefit"),
+            ),
+            (
+                "evaluation: something nobody expected inserted",
+                lambda s: clone(
+                    UnforeseenItem, one(UnforeseenItem, appraisal_id=s.evaluation), description="More."
+                ),
+            ),
+            (
+                "evaluation: the lessons edited",
+                lambda s: update(Lessons, {"appraisal": s.evaluation}, text="None."),
+            ),
+        )
     ),
 ]
 

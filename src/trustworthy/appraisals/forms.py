@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -337,12 +337,16 @@ class DecisionForm(forms.Form):
 
 
 class CriteriaForm(forms.Form):
-    """A rating and a note for every criterion of trustworthy innovation."""
+    """A rating and a note for every criterion of trustworthy innovation, and the version of
+    the ratings the page was opened on (the appraisal's `criteria_version`)."""
+
+    version = version_field()
 
     def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = framework.rateable_criteria()
         choices = [(r.id, r.label) for r in framework.criterion_ratings]
+        self.rating_labels = dict(choices)
         for criterion in self.criteria:
             self.fields[f"rating_{criterion.id}"] = radios(
                 criterion.id, choices, what=f"a rating for {criterion.id}"
@@ -359,3 +363,77 @@ class CriteriaForm(forms.Form):
             c.id: (self.cleaned_data[f"rating_{c.id}"], self.cleaned_data.get(f"note_{c.id}", ""))
             for c in self.criteria
         }
+
+    def saved_by_someone_else(self, current: Mapping[str, Any]) -> dict[str, object]:
+        """The ratings someone else saved (from a version conflict), as the page shows them."""
+        return {
+            cid: " ".join(filter(None, [f"{self.rating_labels.get(r['rating'], r['rating'])}.", r["note"]]))
+            for cid, r in current.items()
+        }
+
+
+# --- post hoc evaluation ----------------------------------------------------------------------
+
+
+class OutcomeForm(forms.Form):
+    """What happened to one benefit (with the evidence) or one risk (and how it was handled)."""
+
+    version = version_field()
+    result = radios("What happened?", [], what="what happened")
+    evidence = text(
+        "What shows this?",
+        required=False,
+        max_length=2000,
+        what="the evidence for what happened",
+        help_text="What you measured or heard, and where it is written up. "
+        "Do not include names or anything that identifies a person.",
+    )
+    handling = text(
+        "How was it handled?",
+        required=False,
+        max_length=2000,
+        what="how the risk was handled",
+        help_text="What was done to prevent it or to put it right, and whether that worked.",
+    )
+
+    def __init__(self, *args: Any, kind: str, results: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["result"].choices = list(results)
+        if kind == "benefit":
+            self.fields["result"].label = "Was this benefit achieved?"
+            self.fields["evidence"].required = True
+            del self.fields["handling"]
+        else:
+            self.fields["result"].label = "Did this happen?"
+            self.fields["result"].error_messages["required"] = "Select whether this happened"
+            self.fields["evidence"].label = "What shows this? (optional)"
+            self.fields["handling"].required = True
+
+
+class UnforeseenForm(forms.Form):
+    """A harm or a benefit nobody expected."""
+
+    version = version_field()
+    kind = radios("Was it a harm or a benefit?", [], what="whether it was a harm or a benefit")
+    description = text(
+        "What happened?",
+        max_length=2000,
+        what="what happened",
+        help_text="Do not include names or anything that identifies a person.",
+    )
+    who_affected = text("Who did it affect?", required=False, max_length=SHORT_TEXT)
+    handling = text("What was done about it?", required=False, max_length=2000)
+
+    def __init__(self, *args: Any, kinds: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+
+
+class LessonsForm(forms.Form):
+    version = version_field()
+    text = text(
+        "Lessons for others",
+        what="the lessons for others",
+        help_text="What would you tell another organisation trying this? What would you do differently?",
+    )

@@ -116,6 +116,9 @@ class Appraisal(models.Model):
     record_hash = models.CharField(max_length=64, blank=True)
     approved_audit_head = models.CharField(max_length=64, blank=True)
     review_date = models.DateField(null=True, blank=True)
+    # The version of the criteria ratings (saved all at once): moved by every save, so a save
+    # made from an older page or API read is refused with what is there now (ConflictError).
+    criteria_version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -259,3 +262,49 @@ class Decision(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
     lock_version = models.PositiveIntegerField(default=0)
+
+
+# --- post hoc evaluation: what happened, against what was expected ------------------------------
+
+
+class Outcome(models.Model):
+    """What happened to one benefit (P3) or risk (P7) of an earlier approved stage, recorded at
+    the post hoc evaluation stage. `row` is that stage's register row: approved rows never
+    change, so the expectation it holds is the one that was signed."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="outcomes")
+    row = models.ForeignKey(RegisterRow, on_delete=models.CASCADE, related_name="+")
+    register = models.CharField(max_length=40)
+    result = models.CharField(max_length=20)
+    evidence = models.TextField(blank=True)
+    handling = models.TextField(blank=True, help_text="For a risk: how it was handled")
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appraisal", "row"], name="one_outcome_per_row")]
+        ordering = ["register", "row_id"]
+
+
+class UnforeseenItem(models.Model):
+    """A harm or a benefit nobody expected, found at the post hoc evaluation stage."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="unforeseen")
+    kind = models.CharField(max_length=20)
+    description = models.TextField()
+    who_affected = models.TextField(blank=True)
+    handling = models.TextField(blank=True, help_text="What was done about it")
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Lessons(models.Model):
+    """Lessons for others, from the post hoc evaluation."""
+
+    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="lessons")
+    text = models.TextField(blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

@@ -31,7 +31,13 @@ from django.db import transaction
 
 from trustworthy.core import audit
 from trustworthy.core.errors import Locked
-from trustworthy.organisations.changes import NotPermitted, Refused, acting_as_operator, role_in
+from trustworthy.organisations.changes import (
+    AuditedChange,
+    NotPermitted,
+    Refused,
+    acting_as_operator,
+    role_in,
+)
 from trustworthy.organisations.permissions import Action, role_may
 
 from . import extensions
@@ -57,6 +63,9 @@ class Change(StrEnum):
     RATINGS = "ratings"
     PARTICIPATION = "participation"
     CRITERIA = "criteria"
+    OUTCOME = "outcome"  # post hoc evaluation: what happened to an expected benefit or risk
+    UNFORESEEN = "unforeseen"  # post hoc evaluation: a harm or benefit nobody expected
+    LESSONS = "lessons"  # post hoc evaluation: lessons for others
     DECISION = "decision"
     SUMMARY = "summary"
     RECORD_SETTINGS = "record-settings"
@@ -87,6 +96,9 @@ RULES: dict[Change, Rule] = {
     Change.RATINGS: Rule(Action.ANSWER, EDITABLE),
     Change.PARTICIPATION: Rule(Action.ANSWER, EDITABLE),
     Change.CRITERIA: Rule(Action.ANSWER, EDITABLE),
+    Change.OUTCOME: Rule(Action.ANSWER, EDITABLE),
+    Change.UNFORESEEN: Rule(Action.ANSWER, EDITABLE),
+    Change.LESSONS: Rule(Action.ANSWER, EDITABLE),
     Change.DECISION: Rule(Action.DECIDE, OPEN),
     Change.SUMMARY: Rule(Action.MANAGE_PROJECTS, OPEN),
     # What is left out of the public version: chosen before publishing, once approved.
@@ -189,33 +201,22 @@ def check(appraisal: Appraisal, change: Change, role: str | None) -> None:
         raise LockedError(refusal(appraisal.status, change))
 
 
-class Gate:
-    """One change in progress: the locked appraisal, and its one audit event."""
+class Gate(AuditedChange):
+    """One change in progress: the locked appraisal, and its one audit event, which goes in
+    the appraisal's chain as well as the organisation's."""
 
     def __init__(self, appraisal: Appraisal, actor: Any, change: Change) -> None:
+        super().__init__(appraisal.organisation_id, actor, str(change))
         self.appraisal = appraisal
-        self.actor = actor
         self.change = change
-        self.event: Any = None
 
-    def record(
-        self, action: str, *, target: str = "", before: Any = None, after: Any = None, reason: str = ""
-    ) -> None:
-        """Append the change's audit event to the appraisal's and the organisation's chains."""
-        if self.event is not None:
-            raise AssertionError(f"{self.change} was already audited: one change, one event")
+    def appraisal_link(self) -> audit.AppraisalLink:
         appraisal = self.appraisal
-        self.event = audit.append(
-            organisation_id=appraisal.organisation_id,
-            actor=self.actor,
-            action=action,
-            target=target,
-            before=before,
-            after=after,
-            reason=reason,
-            appraisal=audit.AppraisalLink(appraisal.pk, appraisal.audit_count + 1, appraisal.audit_head),
-        )
-        appraisal.audit_head, appraisal.audit_count = self.event.hash, appraisal.audit_count + 1
+        return audit.AppraisalLink(appraisal.pk, appraisal.audit_count + 1, appraisal.audit_head)
+
+    def recorded(self, event: Any) -> None:
+        appraisal = self.appraisal
+        appraisal.audit_head, appraisal.audit_count = event.hash, appraisal.audit_count + 1
         Appraisal.objects.filter(pk=appraisal.pk).update(
             audit_head=appraisal.audit_head, audit_count=appraisal.audit_count
         )
@@ -233,8 +234,7 @@ def changing(appraisal: Appraisal, change: Change, *, actor: Any) -> Iterator[Ga
             check(current, change, role_in(actor, current.organisation_id))
         gate = Gate(current, actor, change)
         yield gate
-        if gate.event is None:
-            raise AssertionError(f"{change} changed an appraisal without an audit event")
+        gate.check_audited()
     # The caller's copy follows the row, so a second change in the same request starts from it.
     appraisal.status = current.status
     appraisal.audit_head, appraisal.audit_count = current.audit_head, current.audit_count

@@ -16,9 +16,20 @@ from trustworthy.core.urls import reverse
 from trustworthy.framework import Framework, Question, Register
 
 from . import policy
-from .models import Answer, CriterionRating, Decision, Participation, Project, RegisterRow
+from .evaluation import EXPECTED_AGAINST_REALISED, UNFORESEEN_KINDS, Kind, headline, kind_of, label
+from .models import (
+    Answer,
+    CriterionRating,
+    Decision,
+    Lessons,
+    Outcome,
+    Participation,
+    Project,
+    RegisterRow,
+    UnforeseenItem,
+)
 from .policy import Change
-from .selectors import AppraisalData
+from .selectors import AppraisalData, EvaluationData, Expectation, evaluation_of
 from .services import PROJECT_FIELDS
 
 Status = Literal["completed", "in-progress", "not-started", "to-confirm", "cannot-start", "not-needed"]
@@ -259,7 +270,15 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
         steps=policy.available_transitions(appraisal.status, role),
         can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),
         can_review=policy.may(role, appraisal.status, Change.REVIEW),
+        evaluation_tasks=_evaluation_tasks(appraisal),
     )
+
+
+def _evaluation_tasks(appraisal: Any) -> TaskGroup | None:
+    """At the evaluation stage, what happened against what was expected. Read on each request,
+    not kept with the content: it depends on the approved stage too."""
+    evaluation = evaluation_of(appraisal)
+    return None if evaluation is None else evaluation_tasks(evaluation)
 
 
 def register_title(register: Register, row: RegisterRow | None) -> str:
@@ -356,3 +375,152 @@ def criteria_initial(ratings: Iterable[CriterionRating]) -> dict[str, Any]:
             f"note_{rating.criterion_id}": rating.note,
         }
     return initial
+
+
+# --- post hoc evaluation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectationCard:
+    """One benefit or risk of the approved stage as the evaluation pages show it."""
+
+    row_id: int
+    kind: Kind
+    headline: str
+    expected: list[tuple[str, str]]
+    result: str | None
+    result_label: str
+    evidence: str
+    handling: str
+    href: str
+
+    @property
+    def recorded(self) -> bool:
+        return self.result is not None
+
+
+def _expected(register: Register, row: RegisterRow) -> list[tuple[str, str]]:
+    """Label/value pairs of an approved row, as it was approved, with a risk's score."""
+    pairs = []
+    for f in register.fields:
+        value = row.data.get(f.id, "")
+        values = value if isinstance(value, list) else [value]
+        pairs.append((f.label, ", ".join(f.choice_label(str(v)) for v in values)))
+    if row.risk_score is not None:
+        pairs.append(("Score (likelihood × severity)", str(row.risk_score)))
+    return pairs
+
+
+def expectation_card(evaluation: EvaluationData, expectation: Expectation) -> ExpectationCard:
+    framework = evaluation.baseline_framework
+    assert framework is not None
+    row = expectation.row
+    register = framework.register(row.register)
+    kind = kind_of(framework, row.register)
+    assert kind is not None
+    outcome = expectation.outcome
+    return ExpectationCard(
+        row_id=row.pk,
+        kind=kind,
+        headline=headline(register, row.data),
+        expected=_expected(register, row),
+        result=outcome.result if outcome else None,
+        result_label=kind.result_label(outcome.result if outcome else None),
+        evidence=outcome.evidence if outcome else "",
+        handling=outcome.handling if outcome else "",
+        href=reverse("evaluation-outcome", args=[evaluation.appraisal.pk, row.pk]),
+    )  # fmt: skip
+
+
+def expectation_cards(evaluation: EvaluationData) -> dict[str, list[ExpectationCard]]:
+    return {
+        "benefits": [expectation_card(evaluation, e) for e in evaluation.benefits],
+        "risks": [expectation_card(evaluation, e) for e in evaluation.risks],
+    }
+
+
+def unforeseen_label(kind: str) -> str:
+    return label(UNFORESEEN_KINDS, kind)
+
+
+def evaluation_page(evaluation: EvaluationData, role: str | None, **extra: Any) -> dict[str, Any]:
+    """The evaluation page and the comparison page: what was expected, and what happened."""
+    appraisal = evaluation.appraisal
+    baseline = evaluation.baseline
+    return {
+        "appraisal": appraisal,
+        "project": appraisal.project,
+        "evaluation": evaluation,
+        "baseline": baseline,
+        "cards": expectation_cards(evaluation) if baseline is not None else {"benefits": [], "risks": []},
+        "unforeseen": [(item, unforeseen_label(item.kind)) for item in evaluation.unforeseen],
+        "lessons": evaluation.lessons.text if evaluation.lessons else "",
+        "can_change": policy.may(role, appraisal.status, Change.OUTCOME),
+        "refusal": policy.refusal(appraisal.status, Change.OUTCOME),
+        "heading": EXPECTED_AGAINST_REALISED,
+        **extra,
+    }
+
+
+def evaluation_tasks(evaluation: EvaluationData) -> TaskGroup:
+    """The task list's group for an evaluation: what happened, what nobody expected, lessons."""
+    pk = evaluation.appraisal.pk
+    expected = len(evaluation.expectations)
+    recorded = evaluation.recorded
+    status: Status
+    if evaluation.baseline is None:
+        status, hint = "cannot-start", "No earlier stage of this project has been approved yet"
+    else:
+        status = "completed" if recorded == expected else ("in-progress" if recorded else "not-started")
+        hint = f"{recorded} of {expected} benefits and risks recorded"
+    return TaskGroup(
+        "Post hoc evaluation: what happened",
+        (
+            Task(
+                "evaluation",
+                "What happened to the benefits and risks expected",
+                reverse("evaluation", args=[pk]),
+                status,
+                hint,
+            ),
+            Task(
+                "lessons",
+                "Lessons for others",
+                reverse("evaluation-lessons", args=[pk]),
+                "completed" if evaluation.lessons and evaluation.lessons.text else "not-started",
+            ),
+            Task(
+                "compare",
+                EXPECTED_AGAINST_REALISED,
+                reverse("evaluation-compare", args=[pk]),
+                "completed" if status == "completed" else "in-progress",
+            ),
+        ),
+    )
+
+
+def outcome_initial(outcome: Outcome | None) -> dict[str, Any]:
+    if outcome is None:
+        return {"version": 0}
+    return {
+        "version": outcome.lock_version,
+        "result": outcome.result,
+        "evidence": outcome.evidence,
+        "handling": outcome.handling,
+    }
+
+
+def unforeseen_initial(item: UnforeseenItem | None) -> dict[str, Any]:
+    if item is None:
+        return {"version": 0}
+    return {
+        "version": item.lock_version,
+        "kind": item.kind,
+        "description": item.description,
+        "who_affected": item.who_affected,
+        "handling": item.handling,
+    }
+
+
+def lessons_initial(lessons: Lessons | None) -> dict[str, Any]:
+    return {"version": lessons.lock_version, "text": lessons.text} if lessons else {"version": 0}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -39,16 +39,20 @@ from trustworthy.framework import (
 )
 from trustworthy.organisations.models import Organisation
 
+from .evaluation import EVALUATION_STAGE, is_evaluation, kinds
 from .frameworks import framework_for
 from .models import (
     Answer,
     Appraisal,
     CriterionRating,
     Decision,
+    Lessons,
+    Outcome,
     Participation,
     PrincipleRating,
     Project,
     RegisterRow,
+    UnforeseenItem,
 )
 from .policy import APPROVED
 
@@ -311,7 +315,8 @@ def _forget_changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
         forget_page_data(appraisal_id)
 
 
-for _model in (Answer, RegisterRow, PrincipleRating, Participation, Decision, Appraisal):
+_CONTENT = (Answer, RegisterRow, PrincipleRating, Participation, Decision, Appraisal)
+for _model in (*_CONTENT, Outcome, UnforeseenItem, Lessons):
     post_save.connect(_forget_changed, sender=_model, dispatch_uid=f"page-data-{_model.__name__}")
     post_delete.connect(_forget_changed, sender=_model, dispatch_uid=f"page-data-del-{_model.__name__}")
 
@@ -359,3 +364,92 @@ def due_for_review(today: datetime.date | None = None, organisation_id: int | No
         due = due.filter(organisation_id=organisation_id)
     newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
     return list(due.exclude(Exists(newer)).select_related("project", "created_by", "approved_by"))
+
+
+# --- post hoc evaluation ----------------------------------------------------------------------
+
+
+def evaluation_baseline(appraisal: Appraisal) -> Appraisal | None:
+    """The approved appraisal whose expectations a post hoc evaluation is measured against:
+    the project's newest approved appraisal of another stage. Once the evaluation is itself
+    approved, only appraisals approved before it count, so its signed record never moves."""
+    found = Appraisal.objects.filter(project_id=appraisal.project_id, status=APPROVED).exclude(
+        stage=EVALUATION_STAGE
+    )
+    if appraisal.status == APPROVED and appraisal.approved_at is not None:
+        found = found.filter(approved_at__lte=appraisal.approved_at)
+    return found.defer("signed_content").order_by("-approved_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One benefit or risk of the approved stage, and what happened to it (None: not recorded)."""
+
+    row: RegisterRow
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True)
+class EvaluationData:
+    """Everything a post hoc evaluation holds, beside the approved stage it looks back on."""
+
+    appraisal: Appraisal
+    baseline: Appraisal | None
+    baseline_framework: Framework | None
+    benefits: tuple[Expectation, ...]
+    risks: tuple[Expectation, ...]
+    unforeseen: tuple[UnforeseenItem, ...]
+    lessons: Lessons | None
+
+    @property
+    def expectations(self) -> tuple[Expectation, ...]:
+        return self.benefits + self.risks
+
+    @property
+    def recorded(self) -> int:
+        return sum(e.outcome is not None for e in self.expectations)
+
+    def expectation(self, row_id: int) -> Expectation | None:
+        return next((e for e in self.expectations if e.row.pk == row_id), None)
+
+
+def evaluation_of(appraisal: Appraisal) -> EvaluationData | None:
+    """The evaluation of an `evaluation`-stage appraisal (None at any other stage), in at
+    most five queries however many rows it has."""
+    if not is_evaluation(appraisal.stage):
+        return None
+    baseline = evaluation_baseline(appraisal)
+    framework = baseline.edition if baseline is not None else None
+    benefits: tuple[Expectation, ...] = ()
+    risks: tuple[Expectation, ...] = ()
+    if baseline is not None and framework is not None:
+        benefit, risk = kinds(framework)
+        rows = list(
+            RegisterRow.objects.filter(
+                appraisal=baseline, register__in=[benefit.register, risk.register]
+            ).order_by("created_at", "id")
+        )
+        outcomes = {o.row_id: o for o in Outcome.objects.filter(appraisal=appraisal, row__in=rows)}
+        benefits = tuple(Expectation(r, outcomes.get(r.pk)) for r in rows if r.register == benefit.register)
+        risks = tuple(Expectation(r, outcomes.get(r.pk)) for r in rows if r.register == risk.register)
+    return EvaluationData(
+        appraisal=appraisal,
+        baseline=baseline,
+        baseline_framework=framework,
+        benefits=benefits,
+        risks=risks,
+        unforeseen=tuple(UnforeseenItem.objects.filter(appraisal=appraisal).order_by("created_at", "id")),
+        lessons=Lessons.objects.filter(appraisal=appraisal).first(),
+    )
+
+
+def outcome_counts(appraisals: QuerySet[Appraisal]) -> dict[tuple[str, str], int]:
+    """How often each result was recorded, by register ("benefits", "risks"), over these
+    appraisals: one grouped query, for portfolio views of expected against realised."""
+    rows = (
+        Outcome.objects.filter(appraisal__in=appraisals)
+        .values("register", "result")
+        .annotate(count=Count("id"))
+        .order_by("register", "result")
+    )
+    return {(r["register"], r["result"]): r["count"] for r in rows}

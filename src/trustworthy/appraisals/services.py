@@ -26,20 +26,24 @@ from trustworthy.organisations.changes import changing_organisation
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
+from .evaluation import UNFORESEEN_KINDS, is_evaluation, kind_of
 from .frameworks import current_framework, framework_for
 from .models import (
     Answer,
     Appraisal,
     CriterionRating,
     Decision,
+    Lessons,
+    Outcome,
     Participation,
     PrincipleRating,
     Project,
     ProjectMotivation,
     RegisterRow,
+    UnforeseenItem,
 )
 from .policy import Change, LockedError, changing
-from .selectors import load_appraisal
+from .selectors import evaluation_of, load_appraisal
 
 __all__ = ["ConflictError", "LockedError", "ServiceError"]
 
@@ -272,6 +276,8 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
         for p in source.participation.all()
         if p.stakeholder in stakeholders
     )
+    if not carried_forward and is_evaluation(source.stage) and is_evaluation(target.stage):
+        copy_evaluation(source, target)
 
 
 class ConflictError(Conflict, ServiceError):
@@ -510,8 +516,24 @@ def save_participation(
     return record
 
 
-def save_criteria(*, appraisal: Appraisal, user: User, ratings: Mapping[str, tuple[str, str]]) -> None:
-    """Rate the project against the criteria of trustworthy innovation (all of them at once)."""
+def _criteria_values(appraisal: Appraisal) -> dict[str, dict[str, str]]:
+    return {
+        r.criterion_id: {"rating": r.rating, "note": r.note}
+        for r in CriterionRating.objects.filter(appraisal=appraisal).order_by("criterion_id")
+    }
+
+
+def save_criteria(
+    *,
+    appraisal: Appraisal,
+    user: User,
+    ratings: Mapping[str, tuple[str, str]],
+    expected_version: int | None = None,
+) -> None:
+    """Rate the project against the criteria of trustworthy innovation (all of them at once).
+
+    `expected_version` is the appraisal's `criteria_version` the person started from: if
+    someone else saved the ratings in between, ConflictError carries what they saved."""
     framework = _edition(appraisal)
     expected = {c.id for c in framework.rateable_criteria()}
     if set(ratings) != expected:
@@ -519,17 +541,22 @@ def save_criteria(*, appraisal: Appraisal, user: User, ratings: Mapping[str, tup
     if any(rating not in {r.id for r in framework.criterion_ratings} for rating, _ in ratings.values()):
         raise ServiceError("Choose a rating from the list.")
     with changing(appraisal, Change.CRITERIA, actor=user) as change:
-        existing = {r.criterion_id: r for r in CriterionRating.objects.filter(appraisal=appraisal)}
-        before = {cid: [r.rating, r.note] for cid, r in existing.items()} or None
+        current = change.appraisal
+        existing = _criteria_values(current)
+        _check_version(current.criteria_version, expected_version, existing)
+        before = {cid: [r["rating"], r["note"]] for cid, r in existing.items()} or None
         for criterion_id, (rating, note) in ratings.items():
             CriterionRating.objects.update_or_create(
                 appraisal=appraisal,
                 criterion_id=criterion_id,
                 defaults={"rating": rating, "note": note.strip()},
             )
+        current.criteria_version += 1
+        Appraisal.objects.filter(pk=current.pk).update(criteria_version=current.criteria_version)
         after = {cid: [rating, note.strip()] for cid, (rating, note) in ratings.items()}
         change.record("criteria.rated", target="D1-D5", before=before, after=after)
         _touch(appraisal)
+    appraisal.criteria_version = current.criteria_version
 
 
 def _decision_values(decision: Decision | None) -> dict[str, Any] | None:
@@ -586,3 +613,188 @@ def record_decision(
         change.record("decision.recorded", target="decision", before=before, after=_decision_values(record))
         _touch(appraisal)
     return record
+
+
+# --- post hoc evaluation ----------------------------------------------------------------------
+
+NOT_EVALUATION = "What happened is recorded only at the post hoc evaluation stage."
+
+
+def copy_evaluation(source: Appraisal, target: Appraisal) -> None:
+    """A new version of an evaluation starts from what the approved one recorded."""
+    Outcome.objects.bulk_create(
+        Outcome(
+            appraisal=target,
+            row_id=o.row_id,
+            register=o.register,
+            result=o.result,
+            evidence=o.evidence,
+            handling=o.handling,
+            lock_version=1,
+        )
+        for o in source.outcomes.all()
+    )
+    UnforeseenItem.objects.bulk_create(
+        UnforeseenItem(
+            appraisal=target,
+            kind=u.kind,
+            description=u.description,
+            who_affected=u.who_affected,
+            handling=u.handling,
+            lock_version=1,
+        )
+        for u in source.unforeseen.order_by("created_at", "id")
+    )
+    lessons = Lessons.objects.filter(appraisal=source).first()
+    if lessons is not None:
+        Lessons.objects.create(appraisal=target, text=lessons.text, lock_version=1)
+
+
+def _invalid(message: str, field: str) -> ServiceError:
+    """A refusal shown next to one field of the form."""
+    error = ServiceError(message)
+    error.field = field
+    return error
+
+
+def _require_evaluation(appraisal: Appraisal) -> None:
+    if not is_evaluation(appraisal.stage):
+        raise ServiceError(NOT_EVALUATION)
+
+
+def _outcome_values(outcome: Outcome | None) -> dict[str, str] | None:
+    if outcome is None:
+        return None
+    return {"result": outcome.result, "evidence": outcome.evidence, "handling": outcome.handling}
+
+
+def save_outcome(
+    *,
+    appraisal: Appraisal,
+    row_id: int,
+    user: User,
+    result: str,
+    evidence: str = "",
+    handling: str = "",
+    expected_version: int | None = None,
+) -> Outcome:
+    """Record what happened to one benefit or risk of the approved earlier stage.
+
+    A benefit takes achieved, partly achieved, not achieved or too early to say, with the
+    evidence; a risk whether it happened (yes, partly, no) and how it was handled."""
+    with changing(appraisal, Change.OUTCOME, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        evaluation = evaluation_of(change.appraisal)
+        assert evaluation is not None
+        expectation = evaluation.expectation(row_id)
+        if expectation is None or evaluation.baseline_framework is None:
+            raise ServiceError("Choose a benefit or risk carried forward from the approved stage.")
+        kind = kind_of(evaluation.baseline_framework, expectation.row.register)
+        assert kind is not None
+        if result not in dict(kind.results):
+            raise _invalid("Choose what happened from the list.", "result")
+        if kind.id == "benefit" and not evidence.strip():
+            raise _invalid("Enter the evidence for what happened.", "evidence")
+        if kind.id == "risk" and not handling.strip():
+            raise _invalid("Enter how the risk was handled.", "handling")
+        outcome = expectation.outcome
+        before = _outcome_values(outcome)
+        _check_version(outcome.lock_version if outcome else 0, expected_version, before or {})
+        if outcome is None:
+            outcome = Outcome(
+                appraisal=appraisal, row=expectation.row, register=kind.register, lock_version=0
+            )
+        outcome.result, outcome.evidence = result, evidence.strip()
+        outcome.handling = handling.strip() if kind.id == "risk" else ""
+        outcome.lock_version += 1
+        outcome.save()
+        change.record(
+            "outcome.saved", target=f"{kind.register}:{row_id}", before=before, after=_outcome_values(outcome)
+        )
+        _touch(appraisal)
+    return outcome
+
+
+def _unforeseen_values(item: UnforeseenItem) -> dict[str, str]:
+    return {
+        "kind": item.kind,
+        "description": item.description,
+        "who_affected": item.who_affected,
+        "handling": item.handling,
+    }
+
+
+def _check_unforeseen(kind: str, description: str) -> None:
+    if kind not in dict(UNFORESEEN_KINDS):
+        raise _invalid("Choose whether it was a harm or a benefit.", "kind")
+    if not description.strip():
+        raise _invalid("Describe what happened.", "description")
+
+
+def add_unforeseen(
+    *, appraisal: Appraisal, user: User, kind: str, description: str, who_affected: str = "",
+    handling: str = "",
+) -> UnforeseenItem:  # fmt: skip
+    """Add a harm or a benefit that nobody expected."""
+    _check_unforeseen(kind, description)
+    with changing(appraisal, Change.UNFORESEEN, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        item = UnforeseenItem.objects.create(
+            appraisal=appraisal, kind=kind, description=description.strip(),
+            who_affected=who_affected.strip(), handling=handling.strip(), lock_version=1,
+        )  # fmt: skip
+        change.record("unforeseen.added", target=f"unforeseen:{item.pk}", after=_unforeseen_values(item))
+        _touch(appraisal)
+    return item
+
+
+def change_unforeseen(
+    *, item: UnforeseenItem, user: User, kind: str, description: str, who_affected: str = "",
+    handling: str = "", expected_version: int | None = None,
+) -> UnforeseenItem:  # fmt: skip
+    _check_unforeseen(kind, description)
+    with changing(item.appraisal, Change.UNFORESEEN, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        current = UnforeseenItem.objects.get(pk=item.pk)
+        before = _unforeseen_values(current)
+        _check_version(current.lock_version, expected_version, before)
+        item.kind, item.description = kind, description.strip()
+        item.who_affected, item.handling = who_affected.strip(), handling.strip()
+        item.lock_version = current.lock_version + 1
+        item.save()
+        change.record(
+            "unforeseen.changed",
+            target=f"unforeseen:{item.pk}",
+            before=before,
+            after=_unforeseen_values(item),
+        )
+        _touch(item.appraisal)
+    return item
+
+
+def remove_unforeseen(*, item: UnforeseenItem, user: User) -> None:
+    appraisal = item.appraisal
+    with changing(appraisal, Change.UNFORESEEN, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        change.record("unforeseen.removed", target=f"unforeseen:{item.pk}", before=_unforeseen_values(item))
+        item.delete()
+        _touch(appraisal)
+
+
+def save_lessons(
+    *, appraisal: Appraisal, user: User, text: str, expected_version: int | None = None
+) -> Lessons:
+    """Lessons for others, from what happened."""
+    with changing(appraisal, Change.LESSONS, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        lessons = Lessons.objects.filter(appraisal=appraisal).first()
+        before = lessons.text if lessons else None
+        _check_version(lessons.lock_version if lessons else 0, expected_version, {"text": before or ""})
+        if lessons is None:
+            lessons = Lessons(appraisal=appraisal, lock_version=0)
+        lessons.text = text.strip()
+        lessons.lock_version += 1
+        lessons.save()
+        change.record("lessons.saved", target="lessons", before=before, after=lessons.text)
+        _touch(appraisal)
+    return lessons

@@ -35,4 +35,29 @@ urlpatterns = [
     path("appraisals/<int:pk>/check/", views.check_answers, name="appraisal-check"),
     path("appraisals/<int:pk>/decision/", views.decision, name="appraisal-decision"),
     path("appraisals/<int:pk>/criteria/", views.criteria, name="appraisal-criteria"),
+    path("appraisals/<int:pk>/evaluation/", views.evaluation, name="evaluation"),
+    path(
+        "appraisals/<int:pk>/evaluation/outcomes/<int:row_id>/",
+        views.evaluation_outcome,
+        name="evaluation-outcome",
+    ),
+    path(
+        "appraisals/<int:pk>/evaluation/unforeseen/add/",
+        views.evaluation_unforeseen,
+        name="evaluation-unforeseen-add",
+    ),
+    path(
+        "appraisals/<int:pk>/evaluation/unforeseen/<int:item_id>/",
+        views.evaluation_unforeseen,
+        name="evaluation-unforeseen-change",
+    ),
+    path(
+        "appraisals/<int:pk>/evaluation/unforeseen/<int:item_id>/remove/",
+        views.evaluation_unforeseen_remove,
+        name="evaluation-unforeseen-remove",
+    ),
+    path("appraisals/<int:pk>/evaluation/lessons/", views.evaluation_lessons, name="evaluation-lessons"),
+    path(
+        "appraisals/<int:pk>/expected-against-realised/", views.evaluation_compare, name="evaluation-compare"
+    ),
 ]

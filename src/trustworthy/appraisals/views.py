@@ -26,21 +26,25 @@ from trustworthy.organisations.permissions import Action, role_may
 
 from . import extensions, presenters, selectors, services
 from .access import appraisal_for, project_for
+from .evaluation import UNFORESEEN_KINDS
 from .forms import (
     AnswerForm,
     CriteriaForm,
     DecisionForm,
+    LessonsForm,
+    OutcomeForm,
     ParticipationForm,
     PrinciplesForm,
     ProjectForm,
     RegisterRowForm,
     StartAppraisalForm,
+    UnforeseenForm,
 )
 from .frameworks import current_framework, framework_for
-from .models import Appraisal, Project, RegisterRow
+from .models import Appraisal, Project, RegisterRow, UnforeseenItem
 from .policy import Change
 from .presenters import appraisal_page, next_question_url, row_summary
-from .selectors import AppraisalData
+from .selectors import AppraisalData, EvaluationData, Expectation
 
 GET_POST = require_http_methods(["GET", "POST"])
 Fields = dict[str, Any]
@@ -192,7 +196,7 @@ def _save_decision(request: HttpRequest, appraisal: Appraisal) -> Save:
 
 def _save_criteria(request: HttpRequest, appraisal: Appraisal, form: CriteriaForm) -> Save:
     return lambda fields: services.save_criteria(
-        appraisal=appraisal, user=request.user, ratings=form.ratings()
+        appraisal=appraisal, user=request.user, ratings=form.ratings(), expected_version=fields["version"]
     )
 
 
@@ -458,13 +462,158 @@ def criteria(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, _ = appraisal_for(request, pk, Change.CRITERIA)
     framework = framework_for(appraisal.framework_id, appraisal.framework_version)
     initial = presenters.criteria_initial(selectors.criterion_ratings(appraisal))
+    initial["version"] = appraisal.criteria_version
     form = CriteriaForm(form_data(request), framework=framework, initial=initial)
-    edit = handle_edit(request, form, _save_criteria(request, appraisal, form))
+    edit = handle_edit(
+        request,
+        form,
+        _save_criteria(request, appraisal, form),
+        show_conflict=lambda exc: form.saved_by_someone_else(exc.current),
+    )
     if edit.saved:
         messages.success(request, "Ratings against the criteria of trustworthy innovation saved.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
+    page = {"appraisal": appraisal, "framework": framework, "form": form, "conflict": edit.conflict}
     return render(
-        request,
-        "appraisals/criteria.html",
-        {"appraisal": appraisal, "framework": framework, "form": form, "title": "Trustworthy innovation"},
+        request, "appraisals/criteria.html", page | {"title": "Trustworthy innovation"}, status=edit.status
     )
+
+
+# --- post hoc evaluation: what happened, against what was expected ----------------------------
+
+
+def _evaluation(appraisal: Appraisal) -> EvaluationData:
+    """The evaluation of an appraisal at the `evaluation` stage; any other stage has none (404)."""
+    evaluation = selectors.evaluation_of(appraisal)
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+def _expectation(evaluation: EvaluationData, row_id: int) -> Expectation:
+    expectation = evaluation.expectation(row_id)
+    if expectation is None:
+        raise Http404
+    return expectation
+
+
+def _unforeseen_item(appraisal: Appraisal, item_id: int) -> UnforeseenItem:
+    return get_object_or_404(UnforeseenItem, pk=item_id, appraisal=appraisal)
+
+
+def _save_outcome(request: HttpRequest, appraisal: Appraisal, row_id: int) -> Save:
+    return lambda fields: services.save_outcome(
+        appraisal=appraisal,
+        row_id=row_id,
+        user=request.user,
+        result=fields["result"],
+        evidence=fields.get("evidence", ""),
+        handling=fields.get("handling", ""),
+        expected_version=fields["version"],
+    )
+
+
+def _save_unforeseen(request: HttpRequest, appraisal: Appraisal, item: UnforeseenItem | None) -> Save:
+    def save(fields: Fields) -> Any:
+        expected = fields.pop("version")
+        if item is None:
+            return services.add_unforeseen(appraisal=appraisal, user=request.user, **fields)
+        return services.change_unforeseen(item=item, user=request.user, expected_version=expected, **fields)
+
+    return save
+
+
+def _save_lessons(request: HttpRequest, appraisal: Appraisal) -> Save:
+    return lambda fields: services.save_lessons(
+        appraisal=appraisal, user=request.user, text=fields["text"], expected_version=fields["version"]
+    )
+
+
+@login_required
+@require_safe
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every benefit and risk of the approved stage, what happened to each, and what nobody expected."""
+    appraisal, membership = appraisal_for(request, pk)
+    evaluation = _evaluation(appraisal)
+    page = presenters.evaluation_page(evaluation, membership.role, title="What happened")
+    return render(request, "appraisals/evaluation.html", page)
+
+
+@login_required
+@GET_POST
+def evaluation_outcome(request: HttpRequest, pk: int, row_id: int) -> HttpResponse:
+    appraisal, membership = appraisal_for(request, pk, Change.OUTCOME)
+    evaluation = _evaluation(appraisal)
+    expectation = _expectation(evaluation, row_id)
+    card = presenters.expectation_card(evaluation, expectation)
+    initial = presenters.outcome_initial(expectation.outcome)
+    form = OutcomeForm(form_data(request), kind=card.kind.id, results=card.kind.results, initial=initial)
+    edit = handle_edit(request, form, _save_outcome(request, appraisal, row_id))
+    if edit.saved:
+        messages.success(request, f"Saved what happened: {card.headline}")
+        return redirect("evaluation", pk=appraisal.pk)
+    page = presenters.evaluation_page(evaluation, membership.role, card=card, form=form, title=card.headline)
+    page |= {"conflict": edit.conflict}
+    return render(request, "appraisals/evaluation_outcome.html", page, status=edit.status)
+
+
+@login_required
+@GET_POST
+def evaluation_unforeseen(request: HttpRequest, pk: int, item_id: int | None = None) -> HttpResponse:
+    """Add a harm or benefit nobody expected (no item_id), or change one."""
+    appraisal, membership = appraisal_for(request, pk, Change.UNFORESEEN)
+    evaluation = _evaluation(appraisal)
+    item = _unforeseen_item(appraisal, item_id) if item_id is not None else None
+    initial = presenters.unforeseen_initial(item)
+    form = UnforeseenForm(form_data(request), kinds=UNFORESEEN_KINDS, initial=initial)
+    edit = handle_edit(request, form, _save_unforeseen(request, appraisal, item))
+    if edit.saved:
+        messages.success(request, f"Something nobody expected: {'added' if item is None else 'changed'}.")
+        return redirect("evaluation", pk=appraisal.pk)
+    title = "Add something nobody expected" if item is None else "Change something nobody expected"
+    page = presenters.evaluation_page(evaluation, membership.role, item=item, form=form, title=title)
+    page |= {"conflict": edit.conflict}
+    return render(request, "appraisals/evaluation_unforeseen.html", page, status=edit.status)
+
+
+@login_required
+@GET_POST
+def evaluation_unforeseen_remove(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    appraisal, membership = appraisal_for(request, pk, Change.UNFORESEEN)
+    evaluation = _evaluation(appraisal)
+    item = _unforeseen_item(appraisal, item_id)
+    if request.method == "POST":
+        services.remove_unforeseen(item=item, user=request.user)
+        messages.success(request, "Something nobody expected: removed.")
+        return redirect("evaluation", pk=appraisal.pk)
+    page = presenters.evaluation_page(
+        evaluation, membership.role, item=item, kind_label=presenters.unforeseen_label(item.kind),
+        title="Remove something nobody expected",
+    )  # fmt: skip
+    return render(request, "appraisals/evaluation_unforeseen_remove.html", page)
+
+
+@login_required
+@GET_POST
+def evaluation_lessons(request: HttpRequest, pk: int) -> HttpResponse:
+    appraisal, membership = appraisal_for(request, pk, Change.LESSONS)
+    evaluation = _evaluation(appraisal)
+    initial = presenters.lessons_initial(evaluation.lessons)
+    form = LessonsForm(form_data(request), initial=initial)
+    edit = handle_edit(request, form, _save_lessons(request, appraisal))
+    if edit.saved:
+        messages.success(request, "Lessons for others saved.")
+        return redirect("evaluation", pk=appraisal.pk)
+    page = presenters.evaluation_page(evaluation, membership.role, form=form, title="Lessons for others")
+    page |= {"conflict": edit.conflict}
+    return render(request, "appraisals/evaluation_lessons.html", page, status=edit.status)
+
+
+@login_required
+@require_safe
+def evaluation_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """What was expected at the approved stage beside what happened."""
+    appraisal, membership = appraisal_for(request, pk)
+    evaluation = _evaluation(appraisal)
+    page = presenters.evaluation_page(evaluation, membership.role, title="Expected against realised")
+    return render(request, "appraisals/evaluation_compare.html", page)

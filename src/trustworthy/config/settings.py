@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "trustworthy.reviews",
     "trustworthy.voices",
     "trustworthy.reports",
+    "trustworthy.api",
+    "trustworthy.programmes",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +229,21 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
+
+# The API's rate limit: requests per token (or signed-in person) per minute, counted in the
+# "api" cache (files in the data folder, shared by the gunicorn workers; each test process
+# has its own memory).
+API_RATE_LIMIT = int(os.environ.get("TRUSTWORTHY_API_RATE_LIMIT", "600"))
+API_RATE_LIMIT_CACHE = "api"
+CACHES["api"] = (
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    if ENV == "test"
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "api"),
+        "TIMEOUT": 120,
+    }
+)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("trustworthy.reviews.urls")),
     path("", include("trustworthy.reports.urls")),
     path("", include("trustworthy.voices.urls")),
+    path("", include("trustworthy.programmes.urls")),
+    path("", include("trustworthy.api.urls")),
 ]
 
 handler404 = "trustworthy.core.views.not_found"

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.appraisals.selectors import evaluation_of
 from trustworthy.framework import default_framework
 from trustworthy.organisations import services as organisation_services
 from trustworthy.organisations.models import Organisation, Role, User
@@ -41,6 +42,7 @@ class DemoResult:
     users_created: list[str] = field(default_factory=list)
     users_existing: list[str] = field(default_factory=list)
     email_patterns: list[str] = field(default_factory=list)  # "<role>@council.example.org"
+    programme_people: list[str] = field(default_factory=list)  # overseer and researcher, if created
     password: str | None = None
 
 
@@ -62,7 +64,10 @@ def load_demo(password: str | None = None) -> DemoResult:
         result.projects_existing += [
             (organisation.name, p["title"]) for p in spec["projects"] if p["title"] in titles
         ]
-    result.password = chosen if result.users_created else None
+    from .national import load_demo_programme
+
+    result.programme_people = load_demo_programme(chosen, [spec["name"] for spec in data["organisations"]])
+    result.password = chosen if result.users_created or result.programme_people else None
     return result
 
 
@@ -135,6 +140,8 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
                 value=given["value"], rationale=given["rationale"],
                 ratings={pid: _rating(r) for pid, r in given["ratings"].items()},
             )  # fmt: skip
+    if evaluation := spec.get("evaluation"):
+        _evaluate(appraisal, user, evaluation)
     if decision := spec.get("decision"):
         # A decision goes through review and is signed, as it would in real use.
         reviews.transition(appraisal=appraisal, name="submit", user=people["lead"])
@@ -148,6 +155,26 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
             accountable_person=decision["accountable_person"], decided_on=decision["decided_on"],
         )  # fmt: skip
         reviews.transition(appraisal=appraisal, name="approve", user=people[decision["by"]])
+
+
+def _evaluate(appraisal: Appraisal, user: User, spec: dict[str, Any]) -> None:
+    """What happened to each benefit and risk of the approved stage (in its registers' order),
+    what nobody expected, and the lessons for others."""
+    found = evaluation_of(appraisal)
+    assert found is not None, "an evaluation is recorded only at the evaluation stage"
+    for part in ("benefits", "risks"):
+        for expectation, given in zip(getattr(found, part), spec.get(part, []), strict=False):
+            services.save_outcome(
+                appraisal=appraisal, row_id=expectation.row.pk, user=user, result=str(given["result"]),
+                evidence=given.get("evidence", ""), handling=given.get("handling", ""),
+            )  # fmt: skip
+    for item in spec.get("unforeseen", []):
+        services.add_unforeseen(
+            appraisal=appraisal, user=user, kind=item["kind"], description=item["description"],
+            who_affected=item.get("who_affected", ""), handling=item.get("handling", ""),
+        )  # fmt: skip
+    if spec.get("lessons"):
+        services.save_lessons(appraisal=appraisal, user=user, text=spec["lessons"])
 
 
 def _rating(given: str | dict[str, str]) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from trustworthy.core.errors import NotPermitted, Refused
 from .models import Membership, Organisation
 from .permissions import Action, role_may
 
-__all__ = ["NotPermitted", "Refused", "as_operator", "changing_organisation", "role_in"]
+__all__ = ["AuditedChange", "NotPermitted", "Refused", "as_operator", "changing_organisation", "role_in"]
 
 
 def role_in(user: Any, organisation_id: int) -> str | None:
@@ -54,28 +54,50 @@ def acting_as_operator() -> bool:
     return _operator.get()
 
 
-class OrganisationGate:
-    """One organisation-level change in progress, and its one audit event."""
+class AuditedChange:
+    """One change in progress and its one audit event, in its organisation's chain (and, for
+    an appraisal's gate, the appraisal's chain as well: see `appraisals.policy.Gate`)."""
 
-    def __init__(self, organisation: Organisation, actor: Any) -> None:
-        self.organisation = organisation
+    def __init__(self, organisation_id: int, actor: Any, what: str) -> None:
+        self.organisation_id = organisation_id
         self.actor = actor
+        self.what = what  # named in the errors that catch a change audited twice or not at all
         self.event: Any = None
 
     def record(
         self, action: str, *, target: str = "", before: Any = None, after: Any = None, reason: str = ""
     ) -> None:
         if self.event is not None:
-            raise AssertionError(f"{action}: this change was already audited: one change, one event")
+            raise AssertionError(f"{self.what} was already audited: one change, one event")
         self.event = audit.append(
-            organisation_id=self.organisation.pk,
+            organisation_id=self.organisation_id,
             actor=self.actor,
             action=action,
             target=target,
             before=before,
             after=after,
             reason=reason,
+            appraisal=self.appraisal_link(),
         )
+        self.recorded(self.event)
+
+    def appraisal_link(self) -> audit.AppraisalLink | None:
+        return None
+
+    def recorded(self, event: Any) -> None:
+        """Called once the event is written."""
+
+    def check_audited(self) -> None:
+        if self.event is None:
+            raise AssertionError(f"{self.what} changed without an audit event")
+
+
+class OrganisationGate(AuditedChange):
+    """One organisation-level change in progress: the locked organisation, and its event."""
+
+    def __init__(self, organisation: Organisation, actor: Any) -> None:
+        super().__init__(organisation.pk, actor, "an organisation")
+        self.organisation = organisation
 
 
 @contextmanager
@@ -95,5 +117,4 @@ def changing_organisation(
             raise NotPermitted("Your role does not allow this change.")
         gate = OrganisationGate(locked, actor)
         yield gate
-        if gate.event is None:
-            raise AssertionError("an organisation changed without an audit event")
+        gate.check_audited()

@@ -19,6 +19,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from trustworthy.appraisals.evaluation import (
+    EXPECTED_AGAINST_REALISED,
+    UNFORESEEN_KINDS,
+    headline,
+    kinds,
+    label,
+)
 from trustworthy.framework import Framework, Question, Register
 
 RECORD_FORMAT = "decision-record-1"
@@ -222,6 +229,55 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class ExpectedItem:
+    """One benefit or risk as the approved earlier stage expected it, and what happened."""
+
+    expected: Mapping[str, Any]  # the approved row's fields, as stored
+    cells: tuple[tuple[str, str], ...]  # (label, text) of each field, for reading
+    headline: str
+    result: str | None  # None: not recorded yet
+    result_label: str
+    evidence: str
+    handling: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class UnforeseenEntry:
+    kind: str
+    kind_label: str
+    description: str
+    who_affected: str
+    handling: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The approved appraisal whose expectations the evaluation looks back on."""
+
+    stage: str
+    stage_name: str
+    version: int
+    approved_at: str | None
+    record_hash: str | None
+
+
+@dataclass(frozen=True)
+class EvaluationSection:
+    """“Expected against realised”: at the post hoc evaluation stage, what the approved
+    earlier stage expected of each benefit and risk, what happened, what nobody expected,
+    and the lessons for others."""
+
+    baseline: Baseline | None
+    benefits: tuple[ExpectedItem, ...]
+    risks: tuple[ExpectedItem, ...]
+    unforeseen: tuple[UnforeseenEntry, ...]
+    lessons: str
+    title: str = EXPECTED_AGAINST_REALISED
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     framework_id: str
     framework_version: str
@@ -245,6 +301,7 @@ class DecisionRecord:
     profile: tuple[CriterionRating, ...]
     voices: VoicesSection | None = None
     summary: Summary | None = None
+    evaluation: EvaluationSection | None = None  # only at the post hoc evaluation stage
     public: bool = False
     generated_at: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
@@ -301,7 +358,28 @@ class DecisionRecord:
         if self.voices:
             for number, item in enumerate(self.voices.items, 1):
                 out.append(("voices", f"{self.voices.title}, item {number}", f"{item.said}\n{item.response}"))
+        if self.evaluation:
+            out += self.evaluation_text()
         return [(key, where, text) for key, where, text in out if text and text != NOT_PUBLISHED]
+
+    def evaluation_text(self) -> list[tuple[str, str, str]]:
+        ev = self.evaluation
+        if ev is None:
+            return []
+        out: list[tuple[str, str, str]] = []
+        for name, items in (("Benefit", ev.benefits), ("Risk", ev.risks)):
+            for number, item in enumerate(items, 1):
+                where = f"{ev.title}: {name.lower()} {number}"
+                out += [(item.key, f"{where}, expected: {lab}", cell) for lab, cell in item.cells]
+                out.append((item.key, f"{where}, what happened", item.evidence))
+                out.append((item.key, f"{where}, how it was handled", item.handling))
+        for number, u in enumerate(ev.unforeseen, 1):
+            where = f"{ev.title}: what nobody expected, item {number}"
+            out.append((u.key, where, u.description))
+            out.append((u.key, f"{where}, who it affected", u.who_affected))
+            out.append((u.key, f"{where}, what was done", u.handling))
+        out.append(("evaluation.lessons", "Lessons for others", ev.lessons))
+        return out
 
 
 # --- building ------------------------------------------------------------------------------
@@ -396,6 +474,64 @@ def _voices(appraisal: Any) -> VoicesSection | None:
         counts=tuple(
             VoiceCount(c.group_label, c.source_label, c.count) for c in getattr(found, "counts", ())
         ),
+    )
+
+
+def _expected_item(register: Register, row: Any, outcome: Any, result_label: str) -> ExpectedItem:
+    return ExpectedItem(
+        expected=dict(row.data),
+        cells=tuple((f.label, cell_text(register, f.id, row.data.get(f.id))) for f in register.fields),
+        headline=headline(register, row.data),
+        result=outcome.result if outcome else None,
+        result_label=result_label,
+        evidence=outcome.evidence if outcome else "",
+        handling=outcome.handling if outcome else "",
+        key=f"evaluation.row.{row.pk}",
+    )
+
+
+def _evaluation(appraisal: Any) -> EvaluationSection | None:
+    """Expected against realised, at the post hoc evaluation stage (None at any other)."""
+    from trustworthy.appraisals.selectors import evaluation_of
+
+    found = evaluation_of(appraisal)
+    if found is None:
+        return None
+    base, fw = found.baseline, found.baseline_framework
+    sides: dict[str, tuple[ExpectedItem, ...]] = {"benefit": (), "risk": ()}
+    if base is not None and fw is not None:
+        for kind, expectations in zip(kinds(fw), (found.benefits, found.risks), strict=True):
+            register = fw.register(kind.register)
+            sides[kind.id] = tuple(
+                _expected_item(
+                    register, e.row, e.outcome, kind.result_label(e.outcome.result if e.outcome else None)
+                )
+                for e in expectations
+            )
+    return EvaluationSection(
+        baseline=None
+        if base is None
+        else Baseline(
+            stage=base.stage,
+            stage_name=base.stage_name,
+            version=base.version,
+            approved_at=_iso(base.approved_at),
+            record_hash=base.record_hash or None,
+        ),
+        benefits=sides["benefit"],
+        risks=sides["risk"],
+        unforeseen=tuple(
+            UnforeseenEntry(
+                kind=u.kind,
+                kind_label=label(UNFORESEEN_KINDS, u.kind),
+                description=u.description,
+                who_affected=u.who_affected,
+                handling=u.handling,
+                key=f"evaluation.unforeseen.{u.pk}",
+            )
+            for u in found.unforeseen
+        ),
+        lessons=found.lessons.text if found.lessons else "",
     )
 
 
@@ -581,12 +717,27 @@ def build_record(
         profile=_profile(appraisal, fw),
         voices=voices(appraisal) if voices else None,
         summary=summary,
+        evaluation=_evaluation(appraisal),
         generated_at=_iso(now or datetime.datetime.now(tz=datetime.UTC)),
     )
     return make_public(record, excluded) if public else record
 
 
 # --- the public version --------------------------------------------------------------------
+
+
+def _public_item(item: ExpectedItem, hidden: frozenset[str]) -> ExpectedItem:
+    """A benefit or risk left out of the public version: every word of it, expected and realised."""
+    if item.key not in hidden:
+        return item
+    return replace(
+        item,
+        expected={k: NOT_PUBLISHED if isinstance(v, str) else v for k, v in item.expected.items()},
+        cells=tuple((lab, NOT_PUBLISHED) for lab, _ in item.cells),
+        headline=NOT_PUBLISHED,
+        evidence=NOT_PUBLISHED if item.evidence else "",
+        handling=NOT_PUBLISHED if item.handling else "",
+    )
 
 
 def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> DecisionRecord:
@@ -662,6 +813,23 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
     if summary is not None and "summary" in hidden:
         summary = None
     voices = None if "voices" in hidden else record.voices
+    evaluation = record.evaluation
+    if evaluation is not None:
+        evaluation = replace(
+            evaluation,
+            benefits=tuple(_public_item(i, hidden) for i in evaluation.benefits),
+            risks=tuple(_public_item(i, hidden) for i in evaluation.risks),
+            unforeseen=tuple(
+                replace(
+                    u,
+                    description=text(u.key, u.description),
+                    who_affected=text(u.key, u.who_affected),
+                    handling=text(u.key, u.handling),
+                )
+                for u in evaluation.unforeseen
+            ),
+            lessons=text("evaluation.lessons", evaluation.lessons),
+        )
     return replace(
         record,
         project=project,
@@ -673,6 +841,7 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
         sign_off=sign_off,
         summary=summary,
         voices=voices,
+        evaluation=evaluation,
         public=True,
         excluded=hidden,
     )

@@ -186,7 +186,23 @@ def check(doc: Any) -> tuple[list[str], Framework | None]:
         return [
             f"framework: {doc['framework']['id']}@{doc['framework']['version']} is not installed here"
         ], None
-    return _framework_problems(doc, fw), fw
+    return _framework_problems(doc, fw) + _evaluation_problems(doc), fw
+
+
+def _evaluation_problems(doc: dict[str, Any]) -> list[str]:
+    """What happened to the benefits and risks of an earlier stage is recorded against that
+    stage's approved rows, which an imported project does not have."""
+    evaluation = doc.get("evaluation")
+    if evaluation is None:
+        return []
+    if doc["appraisal"]["stage"] != "evaluation":
+        return ["evaluation: only the record of a post hoc evaluation has this section"]
+    if any(item["result"] is not None for item in evaluation["benefits"] + evaluation["risks"]):
+        return [
+            "evaluation: what happened to the benefits and risks of an earlier stage cannot be imported "
+            "without that stage's approved record; record it again after importing"
+        ]
+    return []
 
 
 def _user_for(organisation: Organisation, email: str | None) -> User:
@@ -318,4 +334,12 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
     summary = doc["summary"]
     if summary and summary["edited"]:
         save_summary(appraisal=appraisal, user=user, text=summary["text"])
+    if evaluation := doc.get("evaluation"):
+        for item in evaluation["unforeseen"]:
+            services.add_unforeseen(
+                appraisal=appraisal, user=user, kind=item["kind"], description=item["description"],
+                who_affected=item["who_affected"], handling=item["handling"],
+            )  # fmt: skip
+        if evaluation["lessons"]:
+            services.save_lessons(appraisal=appraisal, user=user, text=evaluation["lessons"])
     return appraisal

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .charts import all_charts
-from .document import DecisionRecord
+from .document import DecisionRecord, EvaluationSection
 
 
 def _para(doc: DocumentObject, text: str, *, placeholder: str = "Not given.") -> None:
@@ -49,6 +49,58 @@ def _table(doc: DocumentObject, caption: str, headers: Sequence[str], rows: Sequ
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = str(text)
+
+
+def _evaluation(doc: DocumentObject, ev: EvaluationSection) -> None:
+    """Expected against realised, at the post hoc evaluation stage."""
+    doc.add_heading(ev.title, level=1)
+    base = ev.baseline
+    if base is None:
+        doc.add_paragraph(
+            "No earlier stage of this project was approved, so there were no expected benefits "
+            "or risks to look back on."
+        )
+    else:
+        version = f" (version {base.version})" if base.version > 1 else ""
+        approved = f", approved on {base.approved_at[:10]}" if base.approved_at else ""
+        stage = base.stage_name.lower()
+        doc.add_paragraph(f"What was expected comes from the approved {stage} appraisal{version}{approved}.")
+        if base.record_hash:
+            _labelled(doc, "Its record hash", base.record_hash)
+    for heading, items in (("Benefits", ev.benefits), ("Risks", ev.risks)):
+        _table(
+            doc,
+            f"{heading}: expected against realised ({len(items)})",
+            ["#", "What was expected", "What happened"],
+            [
+                [
+                    str(n),
+                    "\n".join(f"{label}: {value}" for label, value in i.cells),
+                    "\n".join(
+                        part
+                        for part in (
+                            i.result_label,
+                            f"Evidence: {i.evidence}" if i.evidence else "",
+                            f"How it was handled: {i.handling}" if i.handling else "",
+                        )
+                        if part
+                    ),
+                ]
+                for n, i in enumerate(items, 1)
+            ],
+        )
+    doc.add_heading("What nobody expected", level=2)
+    if not ev.unforeseen:
+        doc.add_paragraph("None recorded.")
+    for u in ev.unforeseen:
+        doc.add_heading(u.kind_label, level=3)
+        _para(doc, u.description)
+        if u.who_affected:
+            _labelled(doc, "Who it affected", u.who_affected)
+        if u.handling:
+            _labelled(doc, "What was done", u.handling)
+    doc.add_heading("Lessons for others", level=2)
+    _para(doc, ev.lessons, placeholder="None recorded.")
 
 
 def build(record: DecisionRecord) -> DocumentObject:
@@ -114,6 +166,9 @@ def build(record: DecisionRecord) -> DocumentObject:
                 ["Group", "How", "Responses"],
                 [[c.group, c.source, str(c.count)] for c in record.voices.counts],
             )
+
+    if record.evaluation:
+        _evaluation(doc, record.evaluation)
 
     p = record.project
     doc.add_heading("About the project", level=1)

@@ -15,6 +15,7 @@ from typing import Any
 from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
 
+from trustworthy.appraisals.evaluation import headline, kinds
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.framework import Framework
 
@@ -23,10 +24,13 @@ from .document import (
     NOT_PUBLISHED,
     RECORD_FORMAT,
     AnswerItem,
+    Baseline,
     ContextItem,
     CriterionRating,
     DecisionPart,
     DecisionRecord,
+    EvaluationSection,
+    ExpectedItem,
     FieldItem,
     Motivation,
     ParticipationItem,
@@ -39,6 +43,7 @@ from .document import (
     SectionItem,
     SignOff,
     Summary,
+    UnforeseenEntry,
     VoiceCount,
     VoiceItem,
     VoicesSection,
@@ -74,7 +79,55 @@ def schema_problems(document: Any) -> list[str]:
     return problems
 
 
+def _expected_dict(item: ExpectedItem, with_handling: bool) -> dict[str, Any]:
+    out = {
+        "expected": dict(item.expected),
+        "result": item.result,
+        "result_label": item.result_label,
+        "evidence": item.evidence,
+    }
+    return out | {"handling": item.handling} if with_handling else out
+
+
+def evaluation_dict(evaluation: EvaluationSection) -> dict[str, Any]:
+    """“Expected against realised”, as the optional `evaluation` property of a document."""
+    base = evaluation.baseline
+    return {
+        "title": evaluation.title,
+        "baseline": None
+        if base is None
+        else {
+            "stage": base.stage,
+            "stage_name": base.stage_name,
+            "version": base.version,
+            "approved_at": base.approved_at,
+            "record_hash": base.record_hash,
+        },
+        "benefits": [_expected_dict(i, False) for i in evaluation.benefits],
+        "risks": [_expected_dict(i, True) for i in evaluation.risks],
+        "unforeseen": [
+            {
+                "kind": u.kind,
+                "kind_label": u.kind_label,
+                "description": u.description,
+                "who_affected": u.who_affected,
+                "handling": u.handling,
+            }
+            for u in evaluation.unforeseen
+        ],
+        "lessons": evaluation.lessons,
+    }
+
+
 def to_dict(record: DecisionRecord) -> dict[str, Any]:
+    document = _to_dict(record)
+    # Only a post hoc evaluation has the section, so every other record reads as it always did.
+    if record.evaluation is not None:
+        document["evaluation"] = evaluation_dict(record.evaluation)
+    return document
+
+
+def _to_dict(record: DecisionRecord) -> dict[str, Any]:
     p = record.project
     return {
         "$schema": reverse("record-schema"),
@@ -341,6 +394,57 @@ def _voices(v: dict[str, Any] | None) -> VoicesSection | None:
     )
 
 
+def _evaluation(fw: Framework, e: dict[str, Any] | None) -> EvaluationSection | None:
+    """The section a document holds. The expected rows are read with the registers of the
+    edition the document names (the approved stage's, when it is the same edition)."""
+    if e is None:
+        return None
+
+    def items(register_id: str, given: list[dict[str, Any]], part: str) -> tuple[ExpectedItem, ...]:
+        register = fw.register(register_id)
+        return tuple(
+            ExpectedItem(
+                expected=dict(i["expected"]),
+                cells=tuple(
+                    (f.label, cell_text(register, f.id, i["expected"].get(f.id))) for f in register.fields
+                ),
+                headline=headline(register, i["expected"]),
+                result=i["result"],
+                result_label=i["result_label"],
+                evidence=i["evidence"],
+                handling=i.get("handling", ""),
+                # A document holds no row ids: an item is known by its place.
+                key=f"evaluation.{part}.{number}",
+            )
+            for number, i in enumerate(given, 1)
+        )
+
+    benefit, risk = kinds(fw)
+    base = e["baseline"]
+    return EvaluationSection(
+        title=e["title"],
+        baseline=None
+        if base is None
+        else Baseline(
+            base["stage"], base["stage_name"], base["version"], base["approved_at"], base["record_hash"]
+        ),
+        benefits=items(benefit.register, e["benefits"], "benefit"),
+        risks=items(risk.register, e["risks"], "risk"),
+        unforeseen=tuple(
+            UnforeseenEntry(
+                u["kind"],
+                u["kind_label"],
+                u["description"],
+                u["who_affected"],
+                u["handling"],
+                key=f"evaluation.unforeseen.{number}",
+            )
+            for number, u in enumerate(e["unforeseen"], 1)
+        ),
+        lessons=e["lessons"],
+    )
+
+
 def _label_of(named: Any, item_id: str) -> str:
     """The name of the item with this id (a cluster, a decision), or the id itself."""
     return next((x.name for x in named if x.id == item_id), item_id)
@@ -366,6 +470,7 @@ def _left_out(record: DecisionRecord) -> frozenset[str]:
     found |= {row.key for r in record.registers for row in r.rows if not row.published}
     if record.summary is None:
         found.add("summary")
+    found |= {key for key, _, text in record.evaluation_text() if text == NOT_PUBLISHED}
     return frozenset(found)
 
 
@@ -454,6 +559,7 @@ def from_dict(document: dict[str, Any]) -> DecisionRecord:
         ),
         voices=_voices(document["voices"]),
         summary=None if summary is None else Summary(summary["text"], summary["edited"]),
+        evaluation=_evaluation(fw, document.get("evaluation")),
         public=document["public"],
         generated_at=document["generated_at"],
     )

@@ -13,9 +13,10 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from trustworthy.appraisals.evaluation import EVALUATION_STAGE
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change, changing
-from trustworthy.appraisals.selectors import AppraisalData, content_state, load_appraisal
+from trustworthy.appraisals.selectors import AppraisalData, content_state, evaluation_baseline, load_appraisal
 from trustworthy.core.audit import digest
 from trustworthy.core.errors import Invalid
 from trustworthy.core.personal_data import find_personal_data
@@ -66,12 +67,16 @@ _records_lock = threading.Lock()
 
 def _record_state(appraisal: Appraisal) -> tuple[Any, ...]:
     previous = appraisal.previous
+    # A post hoc evaluation shows the expectations of the stage it looks back on, which a
+    # newer approval elsewhere in the project can change.
+    baseline = evaluation_baseline(appraisal) if appraisal.stage == EVALUATION_STAGE else None
     return (
         content_state(appraisal),
         appraisal.project_id,
         appraisal.project.lock_version,
         appraisal.organisation.name,
         None if previous is None else content_state(previous),
+        None if baseline is None else content_state(baseline),
     )
 
 

@@ -1,0 +1,125 @@
+"""The portfolio dashboard over the national demo, on PostgreSQL.
+
+Builds a throwaway PostgreSQL database with the demo and `trustworthy demo --scale national`
+(BENCH_NATIONAL_ORGANISATIONS organisations, default 200, 50 projects each), timing the
+build; then serves it with `trustworthy serve` (production settings, gunicorn) and times the
+National Innovation Fund's dashboard, signed in as its overseer, unfiltered and with a
+filter, against a `SELECT count(*)` over all answers run in the same database in the same
+run. Target: the dashboard renders in under 1 s (median of the runs).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import statistics
+import subprocess
+import time
+from contextlib import ExitStack
+
+from bench.server import (
+    CLI,
+    DEMO_PASSWORD,
+    ROOT,
+    call_in_django,
+    postgres_database,
+    prepare_demo,
+    proxy_headers,
+    serving,
+    sign_in,
+)
+
+ORGANISATIONS = int(os.environ.get("BENCH_NATIONAL_ORGANISATIONS", "200"))
+OVERSEER = "overseer@national.example.org"
+DASHBOARD = "/programmes/national-innovation-fund/"
+FILTERED = DASHBOARD + "?stage=implementation&region=london"
+RUNS = 7
+TARGET_SECONDS = 1.0
+
+
+def count_answers(runs: str) -> dict[str, float]:
+    """(Run in a Django child process.) The median time of `SELECT count(*)` over all answers."""
+    from django.db import connection
+
+    times, count = [], 0
+    with connection.cursor() as cursor:
+        for _ in range(int(runs)):
+            start = time.perf_counter()
+            cursor.execute("SELECT count(*) FROM appraisals_answer")
+            count = cursor.fetchone()[0]
+            times.append(time.perf_counter() - start)
+    return {"seconds": statistics.median(times), "answers": count}
+
+
+def timed_get(port: int, path: str, headers: dict[str, str]) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        start = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - start
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}")
+    return elapsed
+
+
+def main() -> None:
+    with ExitStack() as stack:
+        env = prepare_demo("trustworthy-bench-portfolio-", stack.enter_context(postgres_database()))
+        start = time.perf_counter()
+        done = subprocess.run(
+            [
+                *CLI,
+                "demo",
+                "--scale",
+                "national",
+                "--organisations",
+                str(ORGANISATIONS),
+                "--password",
+                DEMO_PASSWORD,
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        build = time.perf_counter() - start
+        if done.returncode:
+            raise SystemExit(f"the national demo failed:\n{done.stdout}\n{done.stderr}")
+        summary = next(line for line in done.stdout.splitlines() if line.startswith("National portfolio"))
+        server = stack.enter_context(serving(env))
+        headers = {**proxy_headers(server.port), "Cookie": sign_in(server.port, OVERSEER)}
+        timed_get(server.port, DASHBOARD, headers)  # warm: templates, framework, connections
+        pages = {
+            "dashboard": [timed_get(server.port, DASHBOARD, headers) for _ in range(RUNS)],
+            "dashboard, filtered": [timed_get(server.port, FILTERED, headers) for _ in range(RUNS)],
+        }
+        baseline = call_in_django(env, "bench.bench_portfolio:count_answers", str(RUNS))
+    print(f"{summary}")
+    print(
+        f"Build of the national demo (`trustworthy demo --scale national --organisations {ORGANISATIONS}`, "
+        f"PostgreSQL): {build:.0f} s."
+    )
+    print(
+        f"SELECT count(*) over all {baseline['answers']} answers: median {baseline['seconds'] * 1000:.1f} ms "
+        f"over {RUNS} runs."
+    )
+    failed = False
+    for name, times in pages.items():
+        median = statistics.median(times)
+        ok = median < TARGET_SECONDS
+        failed |= not ok
+        print(
+            f"{name:<20} median {median * 1000:7.0f} ms (min {min(times) * 1000:.0f}, "
+            f"max {max(times) * 1000:.0f}; {RUNS} runs), {median / baseline['seconds']:.1f} x the count; "
+            f"target < {TARGET_SECONDS:.0f} s: {'met' if ok else 'NOT MET'}"
+        )
+    if failed:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

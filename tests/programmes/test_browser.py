@@ -1,0 +1,85 @@
+"""The portfolio dashboard in a real browser, with JavaScript off: the filters as a plain
+GET form, every page checked with axe-core, and a table downloaded and read as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible, browser, new_page, no_js_page, sign_in, visit
+
+from .conftest import Portfolio
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+__all__ = ["browser", "new_page", "no_js_page"]  # the harness's fixtures
+
+
+def test_dashboard_and_its_filters_without_javascript(
+    no_js_page: Page, live_server: Any, portfolio: Portfolio
+) -> None:
+    from trustworthy.organisations.models import User
+
+    page = no_js_page
+    sign_in(page, live_server.url, User.objects.get(email="overseer@national.test"))
+    visit(page, "/programmes/")
+    page.get_by_role("link", name="National Innovation Fund").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("National Innovation Fund")
+    assert_accessible(page)
+    expect(
+        page.get_by_text("In view: 3 signed appraisals of 2 projects from 2 organisations")
+    ).to_be_visible()
+    expect(page.get_by_role("table", name="Signed appraisals by stage and decision")).to_be_visible()
+
+    page.get_by_label("Stage", exact=True).select_option("development")
+    page.get_by_role("button", name="Apply filters").click()
+    assert "stage=development" in page.url
+    assert_accessible(page)
+    expect(page.get_by_text("In view: 1 signed appraisal of 1 project from 1 organisation")).to_be_visible()
+    expect(page.get_by_label("Stage", exact=True)).to_have_value("development")
+    departures = page.get_by_role("table", name="Decisions that depart from the framework")
+    expect(departures.get_by_role("link", name="Residential hub")).to_be_visible()
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download “Principles most often at risk” (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == "national-innovation-fund-principles.csv"
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    assert [(r["Principle"].split()[0], r["All"]) for r in rows] == [("HR2", "1")]  # filtered to development
+
+    page.get_by_label("Decided on or after").fill("2026-12-01")
+    page.get_by_label("Decided on or before").fill("2026-01-01")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(
+        page.get_by_role("link", name="The end date must be the same as or after the start date")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Clear filters").click()
+    expect(page.get_by_text("In view: 3 signed appraisals")).to_be_visible()
+    page.get_by_role("link", name="Residential hub").click()
+    expect(page.get_by_text("Residential hub").first).to_be_visible()
+
+
+def test_an_organisations_portfolio_and_sharing_page(
+    no_js_page: Page, live_server: Any, portfolio: Portfolio
+) -> None:
+    from trustworthy.organisations.models import User
+
+    page = no_js_page
+    sign_in(page, live_server.url, User.objects.get(email="lead@council.test"))
+    visit(page, "/organisation/portfolio/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio of Northshire Council")
+    visit(page, "/organisation/programmes/")
+    page.get_by_role("button", name="Share “Predictive analytics” with National Innovation Fund").click()
+    expect(
+        page.get_by_text("“Predictive analytics” is now shared with National Innovation Fund.")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role(
+        "button", name="Stop sharing “Predictive analytics” with National Innovation Fund"
+    ).click()
+    expect(page.get_by_text("is no longer shared with National Innovation Fund")).to_be_visible()
