@@ -10,7 +10,7 @@ ASSETS_OUT := build/assets
 ASSETS := $(ASSETS_OUT)/css/application.css $(ASSETS_OUT)/js/govuk-frontend.min.js \
 	$(ASSETS_OUT)/js/application.js $(ASSETS_OUT)/images/favicon.svg
 
-.PHONY: system install assets run test lint typecheck pytest bench clean
+.PHONY: system install assets run test lint typecheck pytest bench bench-national clean
 
 # Debian packages the app and its tests need (chromium, Pango, fonts, Node.js): installed
 # when missing, or the one command to install them is printed. See scripts/system-deps.
@@ -76,6 +76,11 @@ test: lint typecheck pytest
 # `.venv/bin/python -m bench bench_pages` runs one.
 bench: system install assets
 	$(BIN)/python -m bench
+
+# The portfolio dashboard over the national demo, on PostgreSQL (20-40 minutes; set
+# BENCH_NATIONAL_ORGANISATIONS for a smaller portfolio).
+bench-national: system install assets
+	$(BIN)/python -m bench bench_portfolio
 
 clean:
 	rm -rf $(VENV) build node_modules *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
