@@ -66,7 +66,8 @@ def api_as(organisation: Organisation) -> Callable[..., ApiClient]:
 def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int]:
     """A draft (complete, with a row, comment, consultation, response and theme), a second
     complete draft to submit, one in review, one ready to approve and one approved (with
-    its own row, comment, closed consultation, response and theme); the organisation's
+    its own row, comment, closed consultation, response and theme) whose project has a
+    post hoc evaluation being written (`evaluation_in`); the organisation's
     first ethical commitments, and a member invited who has not yet created a password."""
     from tests.appraisals.factories import ROWS, decide, fill_appraisal, make_project
     from tests.voices.factories import open_for
@@ -131,6 +132,7 @@ def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int
     ids["approved"] = approved.pk
     ids["approved_project"] = approved.project_id
     ids |= {f"approved_{k}": v for k, v in approved_ids.items()}
+    ids |= evaluation_in(approved, lead)
     admin = person("admin")
     ids["commitments"] = organisations.record_commitments(
         organisation=organisation, text="We put children and families first.", change_note="", user=admin
@@ -140,6 +142,22 @@ def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int
         invited_by=admin, site_url="http://testserver/",
     ).membership.pk  # fmt: skip
     return ids
+
+
+def evaluation_in(approved: Any, lead: User) -> dict[str, int]:
+    """The post hoc evaluation of an approved appraisal's project, a draft with one thing
+    nobody expected: its id, the first expected benefit's row and the unforeseen item."""
+    from trustworthy.appraisals import selectors
+    from trustworthy.appraisals import services as appraisals
+
+    evaluation = appraisals.start_appraisal(project=approved.project, stage="evaluation", user=lead)
+    item = appraisals.add_unforeseen(
+        appraisal=evaluation, user=lead, kind="benefit", description="Schools asked for it too."
+    )
+    found = selectors.evaluation_of(evaluation)
+    assert found is not None
+    assert found.benefits
+    return {"evaluation": evaluation.pk, "expectation": found.benefits[0].row.pk, "unforeseen": item.pk}
 
 
 @pytest.fixture

@@ -37,6 +37,9 @@ DECISION = {
     "accountable_person": "Director",
     "decided_on": "2026-11-01",
 }
+OUTCOME = {"result": "partly-achieved", "evidence": "Care entries fell in one of the two areas."}
+UNFORESEEN = {"kind": "harm", "description": "Some families waited longer.", "who_affected": "Families"}
+LESSONS = {"text": "Start with the areas that asked for it."}
 VERDICTS = {"verdicts": {s.id: {"verdict": "acceptable", "comment": ""} for s in FW.sections}}
 
 
@@ -89,6 +92,9 @@ READS = [
     Endpoint("get", "/appraisals/{draft}/summary"),
     Endpoint("get", "/appraisals/{draft}/summary.pdf"),
     Endpoint("get", "/appraisals/{approved}/publication", LEAD),
+    Endpoint("get", "/appraisals/{draft}/history"),
+    Endpoint("get", "/appraisals/{draft}/voices"),
+    Endpoint("get", "/appraisals/{evaluation}/evaluation"),
     Endpoint("get", "/organisation"),
     Endpoint("get", "/organisation/commitments"),
     Endpoint("get", "/organisation/commitments/current"),
@@ -141,6 +147,17 @@ WRITES = [
              "/consultations/{approved_consultation}/close"),
     Endpoint("put", "/appraisals/{draft}/decision", frozenset({"approver"}), DECISION, 200,
              "/appraisals/{approved}/decision"),
+    # Post hoc evaluation (an approved appraisal refuses it before asking its stage).
+    Endpoint("put", "/appraisals/{evaluation}/evaluation/outcomes/{expectation}", WRITERS, OUTCOME, 200,
+             "/appraisals/{approved}/evaluation/outcomes/{expectation}"),
+    Endpoint("post", "/appraisals/{evaluation}/evaluation/unforeseen", WRITERS, UNFORESEEN, 201,
+             "/appraisals/{approved}/evaluation/unforeseen"),
+    Endpoint("put", "/appraisals/{evaluation}/evaluation/unforeseen/{unforeseen}", WRITERS, UNFORESEEN, 200,
+             "/appraisals/{approved}/evaluation/unforeseen/{unforeseen}"),
+    Endpoint("delete", "/appraisals/{evaluation}/evaluation/unforeseen/{unforeseen}", WRITERS, None, 204,
+             "/appraisals/{approved}/evaluation/unforeseen/{unforeseen}"),
+    Endpoint("put", "/appraisals/{evaluation}/evaluation/lessons", WRITERS, LESSONS, 200,
+             "/appraisals/{approved}/evaluation/lessons"),
     Endpoint("put", "/appraisals/{draft}/summary", LEAD, {"text": "We decided to try family meetings."}, 200,
              "/appraisals/{approved}/summary"),
     # Publishing needs an approved record; choosing what to leave out is allowed then too.

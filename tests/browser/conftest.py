@@ -38,6 +38,7 @@ from playwright.sync_api import (
     Browser,
     ConsoleMessage,
     Page,
+    Playwright,
     Request,
     Response,
     ViewportSize,
@@ -262,19 +263,36 @@ _records: dict[int, PageRecord] = {}
 # --- fixtures ---------------------------------------------------------------------------
 
 
+class _Chromium:
+    """One Chromium for the whole run. Test folders other than this one import the fixtures
+    below, and each import is a fixture of its own to pytest; a second Playwright started
+    while the first runs fails, so every `browser` fixture hands out this one."""
+
+    playwright: Playwright | None = None
+    browser: Browser | None = None
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser() -> Browser:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"No chromium at {CHROMIUM}: install Debian's with "
-            "`apt-get install -y --no-install-recommends chromium` (.ci/run does), "
+            "`apt-get install -y --no-install-recommends chromium` (make test does), "
             "or set TRUSTWORTHY_CHROMIUM to another build.",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    if _Chromium.browser is None:
+        _Chromium.playwright = sync_playwright().start()
+        _Chromium.browser = _Chromium.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return _Chromium.browser
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _Chromium.browser is not None:
+        _Chromium.browser.close()
+    if _Chromium.playwright is not None:
+        _Chromium.playwright.stop()
+    _Chromium.browser = _Chromium.playwright = None
 
 
 NewPage = Callable[..., Page]

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from . import errors
-from .routers import appraisals, general, organisation, projects, records, reviews, voices
+from .routers import appraisals, evaluation, general, organisation, projects, records, reviews, voices
 from .schemas import Problem
 from .security import AUTH
 
@@ -87,6 +87,7 @@ api.add_router("", general.router)
 api.add_router("projects", projects.router)
 api.add_router("appraisals", appraisals.router)
 api.add_router("appraisals", reviews.router)
+api.add_router("appraisals", evaluation.router)
 api.add_router("appraisals", records.router)
 api.add_router("appraisals", voices.by_appraisal)
 api.add_router("", voices.router)

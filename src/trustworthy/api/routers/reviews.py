@@ -13,6 +13,7 @@ from pydantic import Field, StringConstraints
 from trustworthy.appraisals import policy
 from trustworthy.appraisals.policy import Change
 from trustworthy.core.errors import Invalid
+from trustworthy.core.models import AuditEvent
 from trustworthy.reviews import services
 from trustworthy.reviews.models import Comment, SectionReview
 
@@ -179,3 +180,41 @@ def new_version(request: HttpRequest, appraisal_id: PathId, data: NewVersionIn) 
     check_personal_data(data.confirm_personal_data, {"reason": data.reason})
     new = services.start_new_version(appraisal=appraisal, user=request.user, reason=data.reason)
     return Status(201, appraisal_out(request, scope.appraisal(request, new.pk)[0]))
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    sequence: int | None
+    at: datetime.datetime
+    actor: str = Field(description="Who made the change (empty: the system).")
+    action: str
+    target: str
+    before: Any = Field(description="The values before the change (null: none).")
+    after: Any = Field(description="The values after the change (null: none).")
+    reason: str
+    hash: str = Field(
+        description="Each event's hash covers the one before it, so the chain shows any change."
+    )
+
+
+class EventPage(Page):
+    items: list[EventOut]
+
+
+def event_out(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence, "at": event.at, "actor": event.actor_name, "action": event.action,
+        "target": event.target, "before": event.before, "after": event.after, "reason": event.reason,
+        "hash": event.hash,
+    }  # fmt: skip
+
+
+@router.get("/{appraisal_id}/history", response=EventPage, summary="Read the appraisal's history")
+def list_history(
+    request: HttpRequest, appraisal_id: PathId, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """Every change to the appraisal, oldest first, as its history page shows them."""
+    appraisal, _ = scope.appraisal(request, appraisal_id)
+    return page(AuditEvent.objects.filter(appraisal=appraisal), cursor, limit, event_out)

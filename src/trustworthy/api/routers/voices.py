@@ -13,6 +13,7 @@ from pydantic import Field
 from trustworthy.appraisals.policy import Change
 from trustworthy.voices import selectors, services
 from trustworthy.voices.models import Consultation, Response, Theme
+from trustworthy.voices.records import voices_section
 
 from .. import scope
 from ..fields import (
@@ -263,3 +264,45 @@ def change_theme(request: HttpRequest, theme_id: PathId, data: ThemeIn) -> Any:
     appraisal, _ = scope.appraisal(request, theme.appraisal_id, Change.THEME)
     saved = services.save_theme(appraisal=appraisal, user=request.user, theme=theme, **_theme_input(data))
     return theme_out(saved)
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+class CountOut(Schema):
+    group: str = Field(description="The stakeholder group's id (empty: people did not say).")
+    group_label: str
+    source: str
+    source_label: str
+    count: int
+
+
+class ThemeSummaryOut(Schema):
+    name: str
+    description: str
+    decision_note: str
+    question_ids: list[str]
+    response_count: int
+
+
+class VoicesSummaryOut(Schema):
+    title: str
+    consultation_count: int
+    response_count: int
+    counts: list[CountOut] = Field(description="Responses by group and how they were gathered.")
+    themes: list[ThemeSummaryOut]
+    question_ids: list[str] = Field(description="Every question a theme or a response is linked to.")
+
+
+@by_appraisal.get("/{appraisal_id}/voices", response=VoicesSummaryOut, summary="Read the voices summary")
+def voices_summary(request: HttpRequest, appraisal_id: PathId) -> dict[str, Any]:
+    """What young people and families told us, and what we did about it: counts by group and
+    way of gathering, and every theme with its note on how it shaped the decision."""
+    appraisal, _ = scope.appraisal(request, appraisal_id)
+    section = voices_section(appraisal)
+    return {
+        "title": section.title, "consultation_count": section.consultation_count,
+        "response_count": section.response_count, "counts": [vars(row) for row in section.counts],
+        "themes": [vars(t) | {"question_ids": list(t.question_ids)} for t in section.themes],
+        "question_ids": list(section.question_ids),
+    }  # fmt: skip
