@@ -83,3 +83,21 @@ def test_an_organisations_portfolio_and_sharing_page(
         "button", name="Stop sharing “Predictive analytics” with National Innovation Fund"
     ).click()
     expect(page.get_by_text("is no longer shared with National Innovation Fund")).to_be_visible()
+
+
+def test_the_dashboards_fit_a_phone_without_sideways_scrolling(
+    new_page: Any, live_server: Any, portfolio: Portfolio
+) -> None:
+    from trustworthy.organisations.models import User
+
+    for email, path in (
+        ("overseer@national.test", "/programmes/"),
+        ("lead@council.test", "/organisation/portfolio/"),
+    ):
+        page = new_page(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+        sign_in(page, live_server.url, User.objects.get(email=email))
+        visit(page, path)
+        if path == "/programmes/":
+            page.get_by_role("link", name="National Innovation Fund").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert_accessible(page)
