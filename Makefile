@@ -10,7 +10,7 @@ ASSETS_OUT := build/assets
 ASSETS := $(ASSETS_OUT)/css/application.css $(ASSETS_OUT)/js/govuk-frontend.min.js \
 	$(ASSETS_OUT)/js/application.js $(ASSETS_OUT)/images/favicon.svg
 
-.PHONY: system install assets run test lint typecheck pytest bench bench-national clean
+.PHONY: system install assets demo run test lint typecheck pytest bench bench-national clean
 
 # Debian packages the app and its tests need (chromium, Pango, fonts, Node.js): installed
 # when missing, or the one command to install them is printed. See scripts/system-deps.
@@ -48,9 +48,15 @@ $(ASSETS_OUT)/images/favicon.svg: assets/images/favicon.svg
 	mkdir -p $(@D)
 	cp $< $@
 
-# Sets up, loads the demo data (once) and serves on http://127.0.0.1:8000/.
-run: system install assets
+# `make run` without serving: sets up and loads the demo data into ./data (safe to run again).
+demo: export TRUSTWORTHY_ENV = development
+demo: system install assets
 	$(BIN)/trustworthy demo
+
+# Sets up, loads the demo data (once) and serves on http://127.0.0.1:8000/, with development
+# settings (a built-in secret key, debug pages): `trustworthy serve` is production otherwise.
+run: export TRUSTWORTHY_ENV = development
+run: demo
 	@echo
 	@echo "Open http://127.0.0.1:8000/ and sign in with one of the demo accounts above."
 	$(BIN)/trustworthy serve --host 127.0.0.1 --port 8000

@@ -1,11 +1,12 @@
 """The portfolio dashboard over the national demo, on PostgreSQL.
 
 Builds a throwaway PostgreSQL database with the demo and `trustworthy demo --scale national`
-(BENCH_NATIONAL_ORGANISATIONS organisations, default 200, 50 projects each), timing the
-build; then serves it with `trustworthy serve` (production settings, gunicorn) and times the
-National Innovation Fund's dashboard, signed in as its overseer, unfiltered and with a
-filter, against a `SELECT count(*)` over all answers run in the same database in the same
-run. Target: the dashboard renders in under 1 s (median of the runs).
+(BENCH_NATIONAL_ORGANISATIONS organisations, default 200, 50 projects each: about a million
+answers), timing the build and showing its progress; then serves it with `trustworthy serve`
+(production settings, gunicorn) and times the National Innovation Fund's dashboard, signed
+in as its overseer, unfiltered and with a filter, against a `SELECT count(*)` over all
+answers run in the same database in the same run. Targets: the dashboard renders in under
+1 s (median of the runs) and the build takes under 5 minutes. Exits 1 if either is missed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DASHBOARD = "/programmes/national-innovation-fund/"
 FILTERED = DASHBOARD + "?stage=implementation&region=london"
 RUNS = 7
 TARGET_SECONDS = 1.0
+BUILD_TARGET_SECONDS = 300.0
 
 
 def count_answers(runs: str) -> dict[str, float]:
@@ -66,30 +68,34 @@ def timed_get(port: int, path: str, headers: dict[str, str]) -> float:
     return elapsed
 
 
+def build(env: dict[str, str]) -> tuple[float, str]:
+    """Run `trustworthy demo --scale national`, passing its progress on as it comes; the
+    seconds it took and its summary line."""
+    command = [*CLI, "demo", "--scale", "national", "--organisations", str(ORGANISATIONS)]
+    start = time.perf_counter()
+    with subprocess.Popen(
+        [*command, "--password", DEMO_PASSWORD],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    ) as done:  # fmt: skip
+        assert done.stdout is not None
+        lines = []
+        for line in done.stdout:
+            lines.append(line.rstrip())
+            if line.startswith("  "):  # a step of the build
+                print(f"  build:{line.rstrip()}", flush=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit("the national demo failed:\n" + "\n".join(lines))
+    summary = next((line for line in lines if line.startswith("National portfolio")), None)
+    if summary is None:
+        raise SystemExit("the national demo did not build:\n" + "\n".join(lines))
+    return seconds, summary
+
+
 def main() -> None:
     with ExitStack() as stack:
         env = prepare_demo("trustworthy-bench-portfolio-", stack.enter_context(postgres_database()))
-        start = time.perf_counter()
-        done = subprocess.run(
-            [
-                *CLI,
-                "demo",
-                "--scale",
-                "national",
-                "--organisations",
-                str(ORGANISATIONS),
-                "--password",
-                DEMO_PASSWORD,
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        build = time.perf_counter() - start
-        if done.returncode:
-            raise SystemExit(f"the national demo failed:\n{done.stdout}\n{done.stderr}")
-        summary = next(line for line in done.stdout.splitlines() if line.startswith("National portfolio"))
+        seconds, summary = build(env)
         server = stack.enter_context(serving(env))
         headers = {**proxy_headers(server.port), "Cookie": sign_in(server.port, OVERSEER)}
         timed_get(server.port, DASHBOARD, headers)  # warm: templates, framework, connections
@@ -98,16 +104,18 @@ def main() -> None:
             "dashboard, filtered": [timed_get(server.port, FILTERED, headers) for _ in range(RUNS)],
         }
         baseline = call_in_django(env, "bench.bench_portfolio:count_answers", str(RUNS))
-    print(f"{summary}")
+    print(summary)
+    built = seconds < BUILD_TARGET_SECONDS
     print(
         f"Build of the national demo (`trustworthy demo --scale national --organisations {ORGANISATIONS}`, "
-        f"PostgreSQL): {build:.0f} s."
+        f"PostgreSQL, {os.cpu_count()} processors): {seconds:.0f} s; "
+        f"target < {BUILD_TARGET_SECONDS:.0f} s: {'met' if built else 'NOT MET'}"
     )
     print(
         f"SELECT count(*) over all {baseline['answers']} answers: median {baseline['seconds'] * 1000:.1f} ms "
         f"over {RUNS} runs."
     )
-    failed = False
+    failed = not built
     for name, times in pages.items():
         median = statistics.median(times)
         ok = median < TARGET_SECONDS

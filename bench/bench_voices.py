@@ -1,13 +1,14 @@
 """A consultation link shared widely: 200 submissions a minute for two minutes, no errors.
 
 Serves the demo with `trustworthy serve` on 127.0.0.1, opens a consultation, then sends
-answers at a steady 200 a minute, each one as a phone would: load the page for its CSRF
-cookie, then post. The service sits behind a TLS proxy in production (its cookies are
-Secure), so every request carries the `X-Forwarded-Proto: https` the proxy adds and the post
-the Origin and Referer a browser sends. Bounded in time and count: 400 submissions, stopping
-after three minutes whatever happens. Prints the achieved rate, errors (and what they were)
-and p50/p95 of the posts, and fails if any submission was refused (the per-link rate limit
-must not trip at this rate).
+answers at a steady 200 a minute, each one as a phone would: load the page for its form
+token, then post. The service sits behind a TLS proxy in production, so every request carries
+the `X-Forwarded-Proto: https` the proxy adds, and the X-Forwarded-For naming a phone of its
+own (from 198.18.0.0/15, the range kept for benchmarks: each sender has its own share of the
+rate limit), and the post the Origin and Referer a browser sends. Bounded in time and count:
+400 submissions, stopping after three minutes whatever happens. Prints the achieved rate,
+errors (and what they were) and p50/p95 of the posts, and fails if any submission was refused
+(the rate limits must not trip at this rate).
 """
 
 from __future__ import annotations
@@ -57,28 +58,28 @@ def open_consultation() -> str:
     return new.token
 
 
-def _submit(port: int, path: str) -> tuple[str, float]:
-    """One participant: GET the page (CSRF cookie and field), POST the answers.
+def _submit(port: int, path: str, index: int) -> tuple[str, float]:
+    """One participant (the index-th): GET the page (its form token), POST the answers.
 
     Returns ("ok", post ms) or (what went wrong, 0).
     """
     proxy = proxy_headers(port)
+    phone = {"X-Forwarded-Proto": "https", "X-Forwarded-For": f"198.18.{index // 256}.{index % 256}"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+        conn.request("GET", path, headers=phone)
         page = conn.getresponse()
         body = page.read().decode()
-        cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "")
-        field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        if page.status != 200 or not cookie or not field:
-            return f"page {page.status}{'' if cookie and field else ' without a CSRF token'}", 0.0
-        data = urlencode({**ANSWERS, "csrfmiddlewaretoken": field.group(1)})
+        field = re.search(r'name="form_token" value="([^"]+)"', body)
+        if page.status != 200 or not field:
+            return f"page {page.status}{'' if field else ' without a form token'}", 0.0
+        data = urlencode({**ANSWERS, "form_token": field.group(1)})
         start = time.perf_counter()
         headers = {
             **proxy,
+            **phone,
             "Referer": f"{proxy['Origin']}{path}",
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie.group(1)}",
         }
         conn.request("POST", path, body=data, headers=headers)
         response = conn.getresponse()
@@ -108,8 +109,8 @@ def main() -> None:
         interval = 60 / RATE_PER_MINUTE
         start = time.perf_counter()
 
-        def one() -> None:
-            outcome = _submit(server.port, path)
+        def one(index: int) -> None:
+            outcome = _submit(server.port, path, index)
             with lock:
                 results.append(outcome)
 
@@ -121,7 +122,7 @@ def main() -> None:
                     break
                 if due > now:
                     time.sleep(due - now)
-                pool.submit(one)
+                pool.submit(one, i)
         elapsed = time.perf_counter() - start
 
     ok = [ms for outcome, ms in results if outcome == "ok"]

@@ -58,7 +58,7 @@ def prepare_demo(prefix: str, database_url: str | None = None) -> dict[str, str]
         **os.environ,
         "TRUSTWORTHY_DATA_DIR": data_dir,
         "TRUSTWORTHY_ENV": "production",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-use",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),  # production refuses a weak key
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "trustworthy.config.settings",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

@@ -6,6 +6,7 @@ EXPECTED fails this test until someone decides who may use it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from trustworthy.appraisals import services
+from trustworthy.appraisals import actions, services
 from trustworthy.organisations.models import Membership, Organisation, User
 from trustworthy.organisations.services import record_commitments
 from trustworthy.reviews import services as review_services
@@ -34,6 +35,7 @@ def only(*roles: str, others: int = 403) -> dict[str, int]:
 
 # GET status for each role. Object URLs answer 404 to members of other organisations.
 EXPECTED: dict[str, dict[str, int]] = {
+    "home": ALL,  # "Your work"
     "project-list": ALL,
     "project-create": only("lead"),
     "project-detail": ALL,
@@ -71,6 +73,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "evaluation-unforeseen-remove": only("lead", "contributor"),
     "evaluation-lessons": only("lead", "contributor"),
     "evaluation-compare": ALL,
+    "action-list": ALL,
+    "project-actions": ALL,
+    "appraisal-actions": ALL,
+    "action-add": only("lead", "contributor"),
+    "action-change": only("lead", "contributor"),
+    "action-progress": only(
+        "lead", "contributor"
+    ),  # and the action's owner (tests/appraisals/test_actions.py)
     "switch-organisation": ALL,
     "organisation": ALL,
     "organisation-commitments": ALL,
@@ -81,6 +91,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "organisation-member": only("admin"),
     "organisation-member-remove": only("admin"),
     "organisation-member-resend-invitation": only("admin"),
+    "voices-list": ALL,
     "voices-summary": ALL,
     "voices-consultation-create": only("lead"),
     "voices-consultation-link": only("lead"),
@@ -92,6 +103,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "voices-theme": only("lead"),
     "voices-safeguarding": only("admin"),
     "api-tokens": ALL,
+    # Two-factor authentication, for someone who has not turned it on: the pages that need
+    # it on (or new codes to show) send them to the page about it.
+    "two-factor": ALL,
+    "two-factor-set-up": ALL,
+    "two-factor-code": dict.fromkeys(ROLES, 302),
+    "two-factor-recovery-codes": dict.fromkeys(ROLES, 302),
+    "two-factor-new-recovery-codes": dict.fromkeys(ROLES, 302),
+    "two-factor-turn-off": dict.fromkeys(ROLES, 302),
     # Programmes: members of organisations are not the programme's overseers or researchers
     # (tests/programmes covers those); an organisation's own portfolio is for every member.
     "programme-list": ALL,
@@ -103,15 +122,22 @@ EXPECTED: dict[str, dict[str, int]] = {
 }
 # Pages anyone may see signed out, and their status.
 # The test appraisal is not published, so its public record and its JSON are not found.
-PUBLIC = {"healthz": 200, "home": 302, "login": 200, "logout": 302, "set-password": 200,
+PUBLIC = {"healthz": 200, "login": 200, "logout": 302, "set-password": 200,
           "public-register": 200, "public-register-organisation": 200, "public-record": 404,
           "public-record-json": 404, "public-register-feed": 200, "record-schema": 200,
-          "voices-participate": 200, "voices-thanks": 200, "api-docs": 200}  # fmt: skip
+          "voices-participate": 200, "voices-thanks": 200, "api-docs": 200,
+          "password-reset": 200, "password-reset-sent": 200, "password-reset-confirm": 200,
+          # Signing in with an organisation's account: the test organisation has no provider.
+          "oidc-choose": 200, "oidc-continue": 404, "oidc-start": 404, "oidc-callback": 400,
+          "help": 200, "help-framework": 200, "help-appraisal": 200, "help-roles": 200,
+          "help-glossary": 200}  # fmt: skip
 # URLs that name no object of an organisation: outsiders get what their own role gives.
 NOT_OBJECT_URLS = {
-    "project-list", "project-create", "switch-organisation", "organisation", "organisation-commitments",
+    "home", "voices-list", "project-list", "project-create", "switch-organisation", "organisation",
+    "organisation-commitments",
     "organisation-commitments-edit", "organisation-members", "organisation-member-invite",
     "voices-safeguarding", "programme-list", "organisation-portfolio", "organisation-programmes",
+    "action-list",
 }  # fmt: skip
 
 
@@ -119,6 +145,8 @@ def named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Ite
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver) and entry.namespace == "api":
             continue  # the API's operations, each tested per role and organisation in tests/api
+        if isinstance(entry, URLResolver) and entry.namespace == "admin":
+            continue  # staff superusers only, 404 to everyone else: tests/organisations/test_admin.py
         if isinstance(entry, URLResolver):
             yield from named_patterns(entry, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern) and entry.name:
@@ -136,6 +164,10 @@ def objects(organisation: Organisation) -> dict[str, Any]:
     later = services.start_appraisal(project=project, stage="development", user=lead)
     comment = review_services.add_comment(appraisal=appraisal, user=lead, target="P1", text="Is this right?")
     evaluation = start_evaluation(organisation)  # post hoc evaluation pages need that stage
+    action = actions.add_action(  # after the next stage started, so it stays with this appraisal
+        appraisal=appraisal, user=lead, what="Urgent cases bypass the wait.",
+        due_on=datetime.date(2027, 3, 27), owner_name="Team manager",
+    )  # fmt: skip
     unforeseen = services.add_unforeseen(
         appraisal=evaluation.appraisal, user=lead, kind="harm", description="Waits grew."
     )
@@ -150,6 +182,7 @@ def objects(organisation: Organisation) -> dict[str, Any]:
         "later": later.pk,
         "comment": comment.pk,
         "organisation": organisation.pk,
+        "action": action.pk,
     }
 
 
@@ -178,6 +211,7 @@ def url_for(pattern: str, objects: dict[str, Any]) -> str:
         "<int:theme_id>": voices_object(objects, "theme"),
         "<str:link_token>": voices_object(objects, "token"),
         "<slug:programme>": "national-innovation-fund",
+        "<int:action_id>": objects["action"],
     }
     if "/evaluation/" in pattern or "expected-against-realised" in pattern:
         values |= {"<int:pk>": objects["evaluation"], "<int:row_id>": objects["evaluated_row"]}

@@ -11,6 +11,7 @@ import os
 import textwrap
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -210,6 +211,8 @@ def migrate() -> None:
     """Create or update the database tables."""
     _django()
     _call("migrate", "--no-input", "--verbosity", "0")
+    _call("createcachetable")  # the API's rate counts, over PostgreSQL (settings.CACHES["api"])
+    _make_private()
     click.echo("Database is up to date.")
 
 
@@ -222,11 +225,27 @@ def migrate() -> None:
     "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default: one per core)."
 )
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Migrate, collect static files and serve the application with gunicorn."""
+    """Migrate, collect static files and serve the application with gunicorn (in production,
+    unless TRUSTWORTHY_ENV says otherwise)."""
 
     import subprocess
     import sys
 
+    # Debug pages (settings, local variables) only when asked for: TRUSTWORTHY_ENV=development
+    # (as `make run` sets) or DJANGO_DEBUG=true. Production also refuses weak settings, said here
+    # in one line rather than as a traceback from each step.
+    os.environ.setdefault("TRUSTWORTHY_ENV", "production")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustworthy.config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.DEBUG  # noqa: B018 (reads the settings module, which checks the environment)
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(
+            f"Could not start in {os.environ['TRUSTWORTHY_ENV']}: {exc} (To try it out on this "
+            "computer, set TRUSTWORTHY_ENV=development, as `make run` does.)"
+        ) from exc
     # Set-up runs in child processes and gunicorn replaces this one, so nothing opened here
     # (above all a database connection) is inherited by the forked workers: workers sharing
     # one connection read each other's results.
@@ -241,7 +260,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
         sys.executable,
         [
             sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(count),
-            "--worker-class", "sync", "--access-logfile", "-", "trustworthy.config.wsgi:application",
+            "--worker-class", "sync", "--access-logfile", "-",
+            # Its logger hides consultation links and participants' addresses (config/gunicorn.py).
+            "--config", "python:trustworthy.config.gunicorn", "trustworthy.config.wsgi:application",
         ],
     )  # fmt: skip
 
@@ -361,12 +382,15 @@ def token_revoke(prefix: str) -> None:
 
 @main.command("reminders")
 def reminders() -> None:
-    """Email the owners of approved decisions that are due for review (run daily from cron)."""
+    """Email the owners of approved decisions that are due for review, and the owners of
+    overdue actions (each action at most once a day). Run daily from cron."""
     _django()
-    from trustworthy.reviews.services import send_review_reminders
+    from trustworthy.reviews.services import send_action_reminders, send_review_reminders
 
     count = send_review_reminders()
     click.echo(f"Sent reminders for {count} decision{'s' if count != 1 else ''} due for review.")
+    overdue = send_action_reminders()
+    click.echo(f"Reminded owners of {overdue} overdue action{'s' if overdue != 1 else ''}.")
 
 
 # --- programmes (national oversight and research) ------------------------------------------
@@ -547,24 +571,22 @@ def import_record(file: str, organisation: str | None, user_email: str | None) -
     Exits 1 listing every problem, and writes nothing, when the file cannot be imported.
     """
     _django()
-    from trustworthy.reports.importer import ImportRefused
+    from trustworthy.core.text import printable
+    from trustworthy.reports.importer import ImportRefused, read_file
     from trustworthy.reports.importer import import_record as run_import
 
     try:
-        text = Path(file).read_text("utf-8")
-    except UnicodeDecodeError:
-        click.echo(f"{file} cannot be imported: it is not UTF-8 text.", err=True)
-        raise SystemExit(1) from None
-    try:
-        imported = run_import(text, organisation_name=organisation, user_email=user_email)
+        # Bounded before it is read or parsed; problems come back quoting none of the file's
+        # control characters, so nothing in a file can drive the terminal.
+        imported = run_import(read_file(file), organisation_name=organisation, user_email=user_email)
     except ImportRefused as exc:
-        click.echo(f"{file} cannot be imported. Nothing was written. Problems:", err=True)
+        click.echo(f"{printable(file)} cannot be imported. Nothing was written. Problems:", err=True)
         for problem in exc.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1) from None
     appraisal = imported.appraisal
     click.echo(
-        f"Imported “{appraisal.project.title}” into {imported.organisation.name} "
+        f"Imported “{printable(appraisal.project.title)}” into {printable(imported.organisation.name)} "
         f"as appraisal {appraisal.pk}: /appraisals/{appraisal.pk}/"
     )
 
@@ -590,6 +612,7 @@ def demo(password: str | None, scale: str, organisation_count: int) -> None:
     """
     _django()
     _call("migrate", "--no-input", "--verbosity", "0")
+    _make_private()
     if scale == "national":
         _national_demo(password, organisation_count)
     from trustworthy.appraisals.services import ServiceError as AppraisalError
@@ -634,6 +657,414 @@ def demo(password: str | None, scale: str, organisation_count: int) -> None:
                 "and is not shown."
             )
     click.echo("\n".join(lines))
+
+
+# --- backups and the data folder ----------------------------------------------------------------
+
+
+def _make_private() -> None:
+    from trustworthy.core.data_folder import make_private
+
+    for problem in make_private():
+        click.echo(problem, err=True)
+
+
+@main.command("backup")
+@click.option(
+    "--output", required=True, type=click.Path(path_type=Path),
+    help="The backup file to write (replaced once the new backup is complete).",
+)  # fmt: skip
+def backup_command(output: Path) -> None:
+    """Copy the whole database into one file, safely while the service runs.
+
+    SQLite: its online backup; PostgreSQL: pg_dump (custom format). The file is private to
+    this user (0600). The audit key is not in it: keep DJANGO_SECRET_KEY and
+    TRUSTWORTHY_AUDIT_KEY safe apart from it, as a restored audit trail verifies only with them.
+    """
+    _django()
+    from trustworthy.core import backup
+
+    try:
+        done = backup.backup(output)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up the {backup.NAMES[done.kind]} database ({done.tables} tables, {done.size:,} bytes) "
+        f"to {output}."
+    )
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load a backup made by `trustworthy backup` into an empty database, then check it.
+
+    SQLite: into TRUSTWORTHY_DATA_DIR, which must hold no database yet; PostgreSQL: into the
+    database of DATABASE_URL, which must hold no tables. Run it before the service's first
+    start. Exits 1, changing nothing, if the target is not empty; exits 1 too if the restored
+    audit trail does not verify (a different TRUSTWORTHY_AUDIT_KEY or DJANGO_SECRET_KEY).
+    """
+    _django()
+    from trustworthy.core import backup
+
+    try:
+        done = backup.restore(file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _make_private()
+    click.echo(f"Restored {done.tables} tables from the {backup.NAMES[done.kind]} backup {file}.")
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        click.echo(
+            "The backup is from an earlier version: run `trustworthy migrate` (`serve` does), "
+            "then `trustworthy audit verify`."
+        )
+        return
+    from trustworthy.reports.integrity import verify_everything
+
+    problems = verify_everything()
+    if problems:
+        click.echo(f"The restored audit trail does not verify: {problems[0]}", err=True)
+        click.echo(
+            "Set the same TRUSTWORTHY_AUDIT_KEY (or, without one, DJANGO_SECRET_KEY) as the service "
+            "the backup was made from, then run `trustworthy audit verify`.",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("Audit trail verified: every chain and approved decision record matches.")
+
+
+# --- signing in with an organisation's own accounts (OpenID Connect) ---------------------------
+
+
+def _organisation_group() -> click.Group:
+    """The `organisation` group: the one already defined, or a new one."""
+    group = main.commands.get("organisation")
+    if not isinstance(group, click.Group):
+        group = click.Group("organisation", help="Organisations and how their members sign in.")
+        main.add_command(group)
+    return group
+
+
+@_organisation_group().group("sign-in")
+def organisation_sign_in() -> None:
+    """Let an organisation's members sign in with their own accounts (OpenID Connect)."""
+
+
+def _organisation_named(name: str) -> object:
+    from trustworthy.organisations.models import Organisation
+
+    found = Organisation.objects.filter(name=name).first()
+    if found is None:
+        raise click.ClickException(f"There is no organisation called “{name}”.")
+    return found
+
+
+@organisation_sign_in.command("set")
+@click.option("--organisation", "name", required=True, help="The organisation's name.")
+@click.option(
+    "--issuer", required=True, help="The provider's issuer URL, exactly as its discovery document gives it."
+)
+@click.option("--client-id", required=True, help="The client id the provider issued for this service.")
+@click.option(
+    "--client-secret-env", required=True,
+    help="Name of the environment variable that holds the client secret (the secret is never stored).",
+)  # fmt: skip
+@click.option(
+    "--email-domains", default="", help="Only addresses at these domains (space-separated) may sign in."
+)
+def organisation_sign_in_set(
+    name: str, issuer: str, client_id: str, client_secret_env: str, email_domains: str
+) -> None:
+    """Set (or replace) the identity provider an organisation's members sign in with."""
+    _django()
+    from django.urls import reverse
+
+    from trustworthy.organisations import oidc
+    from trustworthy.organisations.services import ServiceError
+
+    organisation = _organisation_named(name)
+    try:
+        provider = oidc.set_provider(
+            organisation=organisation,  # type: ignore[arg-type]
+            issuer=issuer,
+            client_id=client_id,
+            client_secret_env=client_secret_env,
+            email_domains=email_domains,
+        )
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    from django.conf import settings
+
+    click.echo(f"Members of {name} can sign in with their accounts at {provider.issuer}.")
+    callback = settings.SITE_URL.rstrip("/") + reverse("oidc-callback")
+    click.echo(f"Register this redirect URI with the provider: {callback}")
+    if not os.environ.get(client_secret_env):
+        click.echo(f"Set {client_secret_env} to the client secret in the service's environment.", err=True)
+
+
+@organisation_sign_in.command("remove")
+@click.option("--organisation", "name", required=True, help="The organisation's name.")
+def organisation_sign_in_remove(name: str) -> None:
+    """Stop an organisation's members signing in with their own accounts."""
+    _django()
+    from trustworthy.organisations import oidc
+
+    if oidc.remove_provider(organisation=_organisation_named(name)):  # type: ignore[arg-type]
+        click.echo(f"Members of {name} now sign in with their email address and password only.")
+    else:
+        click.echo(f"{name} had no identity provider set.")
+
+
+# --- operators: organisations and people ---------------------------------------------------
+#
+# Every change goes through organisations/services.py in the operator's context, and is
+# recorded in the audit chain of each organisation it touches. Refusals are one line
+# ("Error: ...") and exit 1.
+
+
+class _refusals:  # a context manager, named as one is used: `with _refusals():`
+    """Turn a refused change, or a database that is not set up, into one line and exit 1."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        from django.db import DatabaseError
+
+        from trustworthy.organisations.services import ServiceError
+
+        if isinstance(exc, ServiceError):
+            raise click.ClickException(exc.message) from exc
+        if isinstance(exc, DatabaseError):
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise click.ClickException(
+                f"The database could not be used ({first}). If it is new, run `trustworthy migrate` first."
+            ) from exc
+
+
+def _user_group() -> click.Group:
+    """The `user` group: the one already defined, or a new one."""
+    group = main.commands.get("user")
+    if not isinstance(group, click.Group):
+        group = click.Group("user", help="Add people, deactivate them, or give them a new password.")
+        main.add_command(group)
+    return group
+
+
+@_organisation_group().command("create")
+@click.argument("name")
+@click.option(
+    "--type", "kind", required=True, help="Its type, e.g. local-authority (a wrong one lists them all)."
+)
+@click.option("--region", required=True, help="Its region, e.g. north-west (a wrong one lists them all).")
+def organisation_create(name: str, kind: str, region: str) -> None:
+    """Create an organisation called NAME, with no members yet (then `trustworthy user add`)."""
+    _django()
+    from trustworthy.organisations import services
+    from trustworthy.organisations.models import Organisation
+
+    with _refusals():
+        organisation = services.create_organisation(name=name, type=kind, region=region)
+    click.echo(
+        f"Created {organisation.name} ({Organisation.Type(organisation.type).label}, "
+        f"{Organisation.Region(organisation.region).label}). Add its first admin with "
+        f'`trustworthy user add --organisation "{organisation.name}" --role admin ...`.'
+    )
+
+
+@_organisation_group().command("list")
+@FORMAT
+def organisation_list(fmt: str) -> None:
+    """List every organisation: its name, type, region and number of members."""
+    _django()
+    from django.db.models import Count
+
+    from trustworthy.organisations.models import Organisation
+
+    with _refusals():
+        found = list(Organisation.objects.annotate(members=Count("memberships")).order_by("name"))
+    rows = [{"name": o.name, "type": o.type, "region": o.region, "members": o.members} for o in found]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("There are no organisations yet. Create one with `trustworthy organisation create`.")
+        return
+    table = [("Name", "Type", "Region", "Members")] + [
+        (o.name, str(o.get_type_display()), str(o.get_region_display()), str(row["members"]))
+        for o, row in zip(found, rows, strict=True)
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(3)]
+    for line in table:
+        padded = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        click.echo("  ".join([*padded, line[3]]))
+
+
+@_organisation_group().command("rename")
+@click.argument("old")
+@click.argument("new")
+def organisation_rename(old: str, new: str) -> None:
+    """Rename the organisation called OLD to NEW. Approved decision records keep the name
+    they were approved under."""
+    _django()
+    from trustworthy.organisations import services
+
+    with _refusals():
+        organisation = services.rename_organisation(
+            organisation=services.organisation_named(old), new_name=new
+        )
+    click.echo(f"Renamed {old} to {organisation.name}.")
+
+
+def _account(email: str) -> object:
+    from trustworthy.organisations.models import User
+
+    found = User.objects.filter(email=email.strip().lower()).first()
+    if found is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    return found
+
+
+def _password_link(user: object, email_link: bool) -> None:
+    from django.conf import settings
+
+    from trustworthy.organisations import services
+
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+    link = services.issue_password_link(user=user, site_url=settings.SITE_URL, send=email_link)  # type: ignore[arg-type]
+    if email_link:
+        click.echo(f"Emailed {user} a link to set their password (it works once, for {days} days).")
+    else:
+        click.echo(f"Give them this link to set their password (it works once, for {days} days):")
+        click.echo(link)
+
+
+ROLES = click.Choice(["admin", "lead", "contributor", "reviewer", "approver", "viewer"])
+
+
+@_user_group().command("add")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--name", "full_name", required=True, help="Their full name.")
+@click.option("--organisation", help="Name of an existing organisation to make them a member of.")
+@click.option("--role", type=ROLES, default="admin", show_default=True, help="Their role there.")
+@click.option(
+    "--superuser", is_flag=True,
+    help="Make them an operator, who may use the admin site at /admin/ (read-only; audited).",
+)  # fmt: skip
+@click.option(
+    "--password", default=None, prompt=True, prompt_required=False, hide_input=True, confirmation_prompt=True,
+    help="Set their password now (asked for). Without it, they get a link to set their own.",
+)  # fmt: skip
+@click.option("--email-link", is_flag=True, help="Email them the link instead of printing it.")
+def user_add(
+    email: str, full_name: str, organisation: str | None, role: str, superuser: bool, password: str | None,
+    email_link: bool,
+) -> None:  # fmt: skip
+    """Add a person who can sign in, optionally as a member of an organisation."""
+    _django()
+    from trustworthy.organisations import services
+
+    with _refusals():
+        found = services.organisation_named(organisation) if organisation else None
+        user = services.add_account(
+            email=email, full_name=full_name, password=password, organisation=found, role=role,
+            superuser=superuser,
+        )  # fmt: skip
+    what = f" as {role} of {found.name}" if found else ""
+    click.echo(f"Created {user.email}{what}" + (", an operator who may use /admin/." if superuser else "."))
+    if password is None:
+        try:
+            with _refusals():
+                _password_link(user, email_link)
+        except click.ClickException as exc:
+            raise click.ClickException(
+                f"{exc.message} The account was made: run `trustworthy user reset --email {user.email}`."
+            ) from exc
+
+
+@_user_group().command("deactivate")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def user_deactivate(email: str) -> None:
+    """Stop a person signing in: their sessions end, and their API tokens and password links
+    stop working. What they wrote and their memberships stay."""
+    _django()
+    from trustworthy.organisations import services
+
+    user = _account(email)
+    with _refusals():
+        changed = services.deactivate_user(user=user)  # type: ignore[arg-type]
+    if changed:
+        click.echo(
+            f"Deactivated {user}: they cannot sign in, their sessions have ended and their API tokens "
+            "no longer work. `trustworthy user reactivate` undoes this."
+        )
+    else:
+        click.echo(f"{user} was already deactivated.")
+
+
+@_user_group().command("reactivate")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def user_reactivate(email: str) -> None:
+    """Let a deactivated person sign in again, with the password they had."""
+    _django()
+    from trustworthy.organisations import services
+
+    user = _account(email)
+    with _refusals():
+        changed = services.reactivate_user(user=user)  # type: ignore[arg-type]
+    click.echo(f"{user} can sign in again." if changed else f"{user} was not deactivated.")
+
+
+@_user_group().command("reset")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--email-link", is_flag=True, help="Email them the link instead of printing it.")
+def user_reset(email: str, email_link: bool) -> None:
+    """Give a person a one-use link to set a new password (their old one works until they do)."""
+    _django()
+    user = _account(email)
+    with _refusals():
+        _password_link(user, email_link)
+
+
+@main.command("check-text")
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"))
+def check_text(file: TextIO) -> None:
+    """Print, as JSON, what in FILE (or - for what is typed or piped in) looks like personal
+    data: the same check the service makes before saving free text. Exit 1 if anything does."""
+    from trustworthy.core.personal_data import find_personal_data
+
+    text = file.read(2_000_000)
+    findings = [
+        {"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "message": f.message}
+        for f in find_personal_data(text)
+    ]
+    click.echo(json.dumps({"findings": findings}, indent=2, ensure_ascii=False))
+    raise SystemExit(1 if findings else 0)
+
+
+@_user_group().command("two-factor-off")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def user_two_factor_off(email: str) -> None:
+    """Turn off two-factor authentication for someone who has lost both their phone and their
+    recovery codes, so that they can set it up again at their next sign-in (recorded)."""
+    _django()
+    from trustworthy.organisations import twofactor
+
+    user = _account(email)
+    with _refusals():
+        changed = twofactor.turn_off(user=user, code=None)  # type: ignore[arg-type]
+    if changed:
+        click.echo(
+            f"Two-factor authentication is off for {user}. "
+            "If their role requires it, they will set it up again when they next sign in."
+        )
+    else:
+        click.echo(f"{user} did not have two-factor authentication on.")
 
 
 if __name__ == "__main__":  # pragma: no cover

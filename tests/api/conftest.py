@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from typing import Any
@@ -71,7 +72,9 @@ def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int
     first ethical commitments, and a member invited who has not yet created a password."""
     from tests.appraisals.factories import ROWS, decide, fill_appraisal, make_project
     from tests.voices.factories import open_for
+    from trustworthy.appraisals import actions
     from trustworthy.appraisals import services as appraisals
+    from trustworthy.appraisals.models import Appraisal
     from trustworthy.organisations import services as organisations
     from trustworthy.reviews import services as reviews
     from trustworthy.voices import services as voices
@@ -133,6 +136,11 @@ def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int
     ids["approved_project"] = approved.project_id
     ids |= {f"approved_{k}": v for k, v in approved_ids.items()}
     ids |= evaluation_in(approved, lead)
+    # An action on the evaluation: its project starts no later stage here (which would carry it on).
+    ids["action"] = actions.add_action(
+        appraisal=Appraisal.objects.get(pk=ids["evaluation"]), user=lead,
+        what="Urgent cases bypass the wait.", due_on=datetime.date(2027, 3, 27), owner_name="Team manager",
+    ).pk  # fmt: skip
     admin = person("admin")
     ids["commitments"] = organisations.record_commitments(
         organisation=organisation, text="We put children and families first.", change_note="", user=admin

@@ -40,6 +40,7 @@ DECISION = {
 OUTCOME = {"result": "partly-achieved", "evidence": "Care entries fell in one of the two areas."}
 UNFORESEEN = {"kind": "harm", "description": "Some families waited longer.", "who_affected": "Families"}
 LESSONS = {"text": "Start with the areas that asked for it."}
+ACTION = {"what": "Urgent cases bypass the wait.", "owner_name": "Team manager", "due_on": "2027-03-27"}
 VERDICTS = {"verdicts": {s.id: {"verdict": "acceptable", "comment": ""} for s in FW.sections}}
 
 
@@ -95,6 +96,9 @@ READS = [
     Endpoint("get", "/appraisals/{draft}/history"),
     Endpoint("get", "/appraisals/{draft}/voices"),
     Endpoint("get", "/appraisals/{evaluation}/evaluation"),
+    Endpoint("get", "/appraisals/{draft}/actions"),
+    Endpoint("get", "/projects/{project}/actions"),
+    Endpoint("get", "/actions?mine=true&status=all"),
     Endpoint("get", "/organisation"),
     Endpoint("get", "/organisation/commitments"),
     Endpoint("get", "/organisation/commitments/current"),
@@ -160,6 +164,10 @@ WRITES = [
              "/appraisals/{approved}/evaluation/lessons"),
     Endpoint("put", "/appraisals/{draft}/summary", LEAD, {"text": "We decided to try family meetings."}, 200,
              "/appraisals/{approved}/summary"),
+    # Actions are follow-through: allowed at every status, so they have no approved_path here.
+    Endpoint("post", "/appraisals/{draft}/actions", WRITERS, ACTION, 201),
+    Endpoint("put", "/appraisals/{evaluation}/actions/{action}", WRITERS, ACTION),
+    Endpoint("post", "/appraisals/{evaluation}/actions/{action}/status", WRITERS, {"status": "in-progress"}),
     # Publishing needs an approved record; choosing what to leave out is allowed then too.
     Endpoint("put", "/appraisals/{approved}/publication/exclusions", LEAD,
              {"not_for_publication": ["project.problem"]}),

@@ -99,7 +99,8 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_response(
     server_env: dict[str, str],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    env = {**server_env, "TRUSTWORTHY_API_RATE_LIMIT": "1000000"}
+    # Plain HTTP straight to gunicorn, without the TLS proxy's X-Forwarded-Proto: not sent to HTTPS.
+    env = {**server_env, "TRUSTWORTHY_API_RATE_LIMIT": "1000000", "DJANGO_SECURE_SSL_REDIRECT": "false"}
     demo = subprocess.run(
         [*CLI, "demo", "--password", PASSWORD], env=env, capture_output=True, text=True, timeout=300
     )

@@ -524,3 +524,99 @@ def test_outcomes_are_counted_by_register_and_result_in_one_query(
         ("benefits", "achieved"): 1, ("benefits", "partly-achieved"): 1, ("risks", "partly"): 2,
     }  # fmt: skip
     assert outcome_counts(Appraisal.objects.filter(pk=ev.baseline.pk)) == {}
+
+
+# --- completeness ---------------------------------------------------------------------------------
+
+
+def submit_refusal(appraisal: Appraisal) -> str:
+    with pytest.raises(services.ServiceError) as refusal:
+        reviews.transition(appraisal=appraisal, name="submit", user=person("lead"))
+    assert Appraisal.objects.get(pk=appraisal.pk).status == "draft"
+    return str(refusal.value)
+
+
+def test_an_evaluation_goes_for_review_only_once_what_happened_and_the_lessons_are_recorded(
+    organisation, client_as
+) -> None:
+    ev = start_evaluation(organisation)
+    lead = person("lead")
+    fill_appraisal(ev.appraisal, lead, rows_each=0)  # every question answered: only the evaluation is left
+    refusal = submit_refusal(ev.appraisal)
+    assert (
+        "Record what happened to every benefit and risk that was expected: 4 of 4 are still to do." in refusal
+    )
+    assert "Write the lessons for others." in refusal
+    assert "Answer every question" not in refusal
+    for row in ev.benefits:
+        services.save_outcome(
+            appraisal=ev.appraisal, row_id=row.pk, user=lead, result="achieved", evidence=EVIDENCE
+        )
+    services.save_outcome(
+        appraisal=ev.appraisal, row_id=ev.risks[0].pk, user=lead, result="no", handling="Watched."
+    )
+    assert "1 of 4 is still to do" in submit_refusal(ev.appraisal)
+    # The page for the step says so before anyone tries it.
+    step = text_of(client_as("lead").get(f"/appraisals/{ev.appraisal.pk}/steps/submit/"))
+    assert "1 of 4 is still to do" in step
+    assert "Write the lessons for others." in step
+    services.save_outcome(
+        appraisal=ev.appraisal, row_id=ev.risks[1].pk, user=lead, result="yes", handling="Fixed."
+    )
+    refusal = submit_refusal(ev.appraisal)
+    assert "still to do" not in refusal
+    assert refusal == "Write the lessons for others."
+    services.save_lessons(appraisal=ev.appraisal, user=lead, text="Start small.")
+    reviews.transition(appraisal=ev.appraisal, name="submit", user=lead)
+    assert Appraisal.objects.get(pk=ev.appraisal.pk).status == "in-review"
+
+
+def test_an_outcome_without_the_detail_its_kind_needs_holds_the_evaluation_back(organisation) -> None:
+    """Outcomes saved on the web always have it; one loaded another way may not."""
+    ev = start_evaluation(organisation)
+    record_outcomes(ev)
+    fill_appraisal(ev.appraisal, person("lead"), rows_each=0)
+    Outcome.objects.filter(appraisal=ev.appraisal, row=ev.benefits[0]).update(evidence=" ")
+    Outcome.objects.filter(appraisal=ev.appraisal, register="risks").update(handling="")
+    refusal = submit_refusal(ev.appraisal)
+    assert "Give the evidence for what happened to 1 benefit." in refusal
+    assert "Say how 2 risks were handled." in refusal
+    assert "still to do" not in refusal
+
+
+def test_the_task_list_shows_how_far_the_evaluation_is_done(organisation, client_as) -> None:
+    ev = start_evaluation(organisation)
+    lead = person("lead")
+
+    def tasks() -> dict[str, str]:
+        page = text_of(client_as("viewer").get(f"/appraisals/{ev.appraisal.pk}/"))
+        group = page.split("Post hoc evaluation: what happened")[1].split("</ul>")[0]
+        return {
+            name: group.split(name)[1].split("</li>")[0]
+            for name in (
+                "What happened to the benefits and risks expected",
+                "Lessons for others",
+                "Expected against realised",
+            )
+        }
+
+    first = tasks()
+    assert "Not started" in first["What happened to the benefits and risks expected"]
+    assert "Not started" in first["Lessons for others"]
+    record_outcomes(ev)
+    Outcome.objects.filter(appraisal=ev.appraisal, row=ev.benefits[0]).update(evidence="")
+    Lessons.objects.filter(appraisal=ev.appraisal).delete()
+    held = tasks()
+    assert (
+        "4 of 4 benefits and risks recorded; 1 still without the evidence or handling needed"
+        in held["What happened to the benefits and risks expected"]
+    )
+    assert "In progress" in held["What happened to the benefits and risks expected"]
+    assert "Not started" in held["Lessons for others"]
+    assert "In progress" in held["Expected against realised"]
+    services.save_outcome(
+        appraisal=ev.appraisal, row_id=ev.benefits[0].pk, user=lead, result="achieved", evidence=EVIDENCE
+    )
+    services.save_lessons(appraisal=ev.appraisal, user=lead, text="Start small.")
+    done = tasks()
+    assert all("Completed" in status for status in done.values()), done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.conftest import PASSWORD
@@ -21,7 +22,10 @@ def test_an_answer_posted_after_the_session_expired_is_kept(organisation) -> Non
         project=make_project(organisation, lead), stage="inception", user=lead
     )
     url = f"/appraisals/{appraisal.pk}/questions/P2/"
-    client = Client()  # signed out: as if the session had expired
+    client = Client()
+    client.force_login(lead)
+    client.get(url)  # the lead opens the question...
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # ...and their session expires
     response = client.post(
         url, {"value": "partly", "rationale": "The model fits our rural areas less well.", "evidence": ""}
     )

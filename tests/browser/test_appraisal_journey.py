@@ -58,6 +58,8 @@ def add_register_rows(page: Page, button: str, fields: dict[str, Any]) -> None:
 
 def test_lead_completes_an_inception_appraisal_and_approver_decides(page: Page, organisation: Any) -> None:
     sign_in(page, "lead@council.test")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
+    visit(page, "/projects/")
     page.get_by_role("link", name="Create a project").click()
     assert_accessible(page)
     page.get_by_label("Project title").fill("Family group conferencing for every family")

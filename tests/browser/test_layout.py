@@ -217,7 +217,7 @@ def test_signed_in_navigation(page_as: Callable[..., Page]) -> None:
 
     nav = page.get_by_role("navigation", name="Menu")
     expect(nav.get_by_role("link", name="Projects")).to_have_attribute("href", "/projects/")
-    expect(nav.get_by_role("link", name="Northshire Council")).to_have_attribute("href", "/organisation/")
+    expect(nav.get_by_role("link", name="Organisation settings")).to_have_attribute("href", "/organisation/")
     expect(nav.get_by_role("link", name="Switch organisation")).to_have_count(0)
     sign_out = nav.get_by_role("button", name="Sign out")
     expect(sign_out).to_be_visible()

@@ -88,4 +88,4 @@ def test_a_full_review_round(page_as: Any, organisation: Any) -> None:
     expect(approver.locator(".app-status")).to_contain_text("Approved")
     expect(approver.locator(".app-status")).to_contain_text("locked")
     click(approver, "link", "History of changes")
-    expect(approver.get_by_role("table")).to_contain_text("Status changed: approve")
+    expect(approver.get_by_role("table")).to_contain_text("Status changed: Approve and sign the decision")

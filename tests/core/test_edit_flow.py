@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -26,7 +27,7 @@ from trustworthy.appraisals.models import Answer, Appraisal, Participation
 from trustworthy.core.editing import CHECKED_FIELD, handle_edit, text_digest
 from trustworthy.core.errors import Invalid, Locked
 from trustworthy.core.models import AuditEvent
-from trustworthy.organisations.models import Organisation
+from trustworthy.organisations.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +262,10 @@ def test_a_comment_saved_goes_back_to_the_page_it_was_written_on(client_as, orga
 
 
 def test_kept_work_after_sign_out_comes_back_through_the_flow(question_url: str, organisation) -> None:
-    client = Client()  # signed out, as if the session had expired while typing
+    client = Client()
+    client.force_login(User.objects.get(email="lead@council.test"))
+    client.get(question_url)  # the lead opens the question...
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # ...and the session expires while they type
     response = client.post(question_url, {"value": "partly", "rationale": BIRTH, "evidence": ""})
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={question_url}"

@@ -120,6 +120,42 @@ def test_reasons_explain_the_high_risk_restriction() -> None:
     assert any("16" in r and "12" in r for r in route.reasons)
 
 
+def _risk_reasons(route_reasons: tuple[str, ...]) -> list[str]:
+    return [r for r in route_reasons if r.startswith("An open risk scores")]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        (Y, Y, Y, None, None, Y),  # the only thing that rules out "proceed"
+        (P, Y, Y, Y, Y, Y),  # T1 is in doubt too: mitigations only
+        (P, Y, Y, Y, N, Y),  # proceed despite concerns
+        (Y, N, Y, N, None, Y),  # T4 is not "yes": nothing goes ahead
+        (Y, Y, Y, None, None, N),  # T6 rules every going ahead out as well
+        (Y, None, Y, None, None, Y),  # not all answered yet
+    ],
+)
+def test_a_high_open_risk_is_always_among_the_reasons(answers) -> None:
+    """Where other answers also rule out "proceed", the risk still says it does too."""
+    route = compute_route(dict(zip(("T1", "T2", "T3", "T4", "T5", "T6"), answers, strict=True)), 16)
+    assert len(_risk_reasons(route.reasons)) == 1, route.reasons
+    assert "16" in _risk_reasons(route.reasons)[0]
+    assert "proceed" not in route.allowed
+
+
+def test_the_risk_reason_says_mitigations_are_allowed_only_when_they_are() -> None:
+    allowed = compute_route(dict(zip(("T1", "T2", "T3", "T6"), (Y, Y, Y, Y), strict=True)), 16)
+    (reason,) = _risk_reasons(allowed.reasons)
+    assert reason.endswith("'proceed with mitigations' is.")
+    assert "proceed-with-mitigations" in allowed.allowed
+    ruled_out = compute_route(dict(zip(("T1", "T2", "T3", "T6"), (Y, Y, Y, N), strict=True)), 16)
+    (reason,) = _risk_reasons(ruled_out.reasons)
+    assert "proceed with mitigations" not in reason
+    assert "proceed-with-mitigations" not in ruled_out.allowed
+    # The risk comes after the answers' own reasons and before T6's.
+    assert ruled_out.reasons.index(reason) == len(ruled_out.reasons) - 2
+
+
 def test_reasons_say_what_to_answer_when_incomplete() -> None:
     route = compute_route({"T1": "no"})
     assert route.reasons[0] == "Answer T2, T3, T4, T6 to see which decisions the framework allows."
@@ -175,3 +211,9 @@ def test_departure_is_a_decision_outside_a_complete_route() -> None:
     assert is_departure("proceed", route)
     assert not is_departure("reframe", route)
     assert not is_departure("proceed", compute_route({}))
+
+
+@given(answer_maps, risks)
+def test_the_risk_is_a_reason_exactly_when_it_scores_12_or_more(answers, risk) -> None:
+    reasons = _risk_reasons(compute_route(answers, risk).reasons)
+    assert len(reasons) == (1 if risk is not None and risk >= 12 else 0)

@@ -45,10 +45,10 @@ def test_the_sign_in_page_asks_for_an_email_address_and_password(client: Client)
     assert "<title>Sign in – Trustworthy Innovation</title>" in html
 
 
-def test_signing_in_goes_to_the_projects(client: Client, organisation: Organisation) -> None:
+def test_signing_in_goes_to_your_work(client: Client, organisation: Organisation) -> None:
     response = sign_in(client, "lead@council.test", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == "/projects/"
+    assert response["Location"] == "/"
     assert signed_in_as(client) == "lead@council.test"
 
 
@@ -128,7 +128,7 @@ def test_signing_in_never_sends_people_to_another_site(
 ) -> None:
     assert next_url not in client.get(LOGIN, {"next": next_url}).content.decode()
     response = sign_in(client, "lead@council.test", PASSWORD, next_url=next_url)
-    assert response["Location"] == "/projects/"
+    assert response["Location"] == "/"
 
 
 def test_someone_signed_in_is_sent_on_from_the_sign_in_page(client_as: Callable[[str], Client]) -> None:
@@ -150,7 +150,7 @@ def test_too_many_failures_pause_signing_in_for_that_address_only(
     assert "You cannot sign in for now" in response.content.decode()
     assert signed_in_as(client) is None
     # Someone else at the same address (the same council network) can still sign in.
-    assert sign_in(Client(), "viewer@council.test", PASSWORD)["Location"] == "/projects/"
+    assert sign_in(Client(), "viewer@council.test", PASSWORD)["Location"] == "/"
 
 
 # Signing out --------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_an_invitation_link_lets_someone_create_a_password_once(client: Client, 
     invited.refresh_from_db()
     assert invited.check_password(PASSWORD)
 
-    assert sign_in(client, "new.person@council.test", PASSWORD)["Location"] == "/projects/"
+    assert sign_in(client, "new.person@council.test", PASSWORD)["Location"] == "/"
     assert "This link does not work" in Client().get(link).content.decode()  # used once, it stops working
 
 

@@ -11,6 +11,8 @@ from django.test import Client
 from tests.conftest import PASSWORD
 from trustworthy.organisations.models import CommitmentStatement, Organisation
 
+from .test_kept_work import working_when_the_session_expires
+
 pytestmark = pytest.mark.django_db
 
 PAGE = "/organisation/commitments/"
@@ -148,6 +150,7 @@ def test_work_typed_before_the_session_expired_comes_back_unsaved(
     client: Client, organisation: Organisation, commitments: CommitmentStatement
 ) -> None:
     typed = {"text": "A long statement typed over an hour.", "change_note": "Rewritten after the panel"}
+    working_when_the_session_expires(client, "admin@council.test", EDIT)
     response = client.post(EDIT, typed)  # the session has expired: nobody is signed in
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={EDIT}"
@@ -174,6 +177,7 @@ def test_work_typed_before_the_session_expired_comes_back_unsaved(
 def test_kept_work_is_only_shown_on_the_page_it_was_typed_on(
     client: Client, organisation: Organisation, commitments: CommitmentStatement
 ) -> None:
+    working_when_the_session_expires(client, "admin@council.test", EDIT)
     client.post(EDIT, {"text": "Typed here.", "change_note": "x"})
     client.post("/accounts/login/", {"email": "admin@council.test", "password": PASSWORD})
     assert KEPT not in client.get("/organisation/members/invite/").content.decode()

@@ -17,6 +17,8 @@ from tests.conftest import PASSWORD
 from trustworthy.organisations import services
 from trustworthy.organisations.models import Membership, Organisation, User
 
+from .test_kept_work import working_when_the_session_expires
+
 pytestmark = pytest.mark.django_db
 
 INVITE = "/organisation/members/invite/"
@@ -104,7 +106,7 @@ def test_inviting_someone_new_creates_their_account_and_emails_a_link(
     new_person = Client()
     new_person.post(link.group(1), {"password": PASSWORD, "password_confirm": PASSWORD})
     response = new_person.post("/accounts/login/", {"email": "sam.okafor@council.test", "password": PASSWORD})
-    assert response["Location"] == "/projects/"
+    assert response["Location"] == "/"
     assert "Contributor" in new_person.get("/organisation/").content.decode()
 
 
@@ -179,6 +181,7 @@ def test_invite_says_what_to_fix_and_keeps_what_was_typed(
 def test_an_invitation_typed_before_the_session_expired_comes_back(
     client: Client, organisation: Organisation
 ) -> None:
+    working_when_the_session_expires(client, "admin@council.test", INVITE)
     client.post(INVITE, {"email": "sam@council.test", "full_name": "Sam Okafor", "role": "reviewer"})
     client.post("/accounts/login/", {"email": "admin@council.test", "password": PASSWORD, "next": INVITE})
     html = client.get(INVITE).content.decode()
@@ -319,5 +322,5 @@ def test_an_admin_can_leave_when_there_is_another_admin(
         in client.get(f"/organisation/members/{me.pk}/remove/").content.decode()
     )
     response = client.post(f"/organisation/members/{me.pk}/remove/")
-    assert response["Location"] == "/projects/"
+    assert response["Location"] == "/"
     assert "admin@council.test" not in roles(organisation)

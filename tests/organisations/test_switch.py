@@ -40,7 +40,7 @@ def test_switching_changes_the_organisation_you_work_in(
     assert "Northshire Council" in lead_of_both.get("/organisation/").content.decode()
     response = lead_of_both.post(URL, {"organisation": other_organisation.pk})
     assert response.status_code == 302
-    assert response["Location"] == "/projects/"
+    assert response["Location"] == "/"
     assert lead_of_both.session[SESSION_KEY] == other_organisation.pk
     page = lead_of_both.get("/organisation/").content.decode()
     assert "Southvale Children&#39;s Trust" in page

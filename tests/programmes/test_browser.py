@@ -1,10 +1,12 @@
 """The portfolio dashboard in a real browser, with JavaScript off: the filters as a plain
-GET form, every page checked with axe-core, and a table downloaded and read as CSV."""
+GET form, the charts beside their tables, every page checked with axe-core, and every
+table downloaded and read as CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -101,3 +103,74 @@ def test_the_dashboards_fit_a_phone_without_sideways_scrolling(
             page.get_by_role("link", name="National Innovation Fund").click()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
         assert_accessible(page)
+
+
+def test_the_charts_and_every_csv_download(no_js_page: Page, live_server: Any, portfolio: Portfolio) -> None:
+    """Each chart is an image named by its figures, beside its table; each table downloads as
+    CSV that the csv module reads back with the table's own headers."""
+    from trustworthy.organisations.models import User
+
+    from .test_dashboard import evaluate
+
+    evaluate(portfolio.signed["kinship"], "trust")
+    page = no_js_page
+    sign_in(page, live_server.url, User.objects.get(email="overseer@national.test"))
+    visit(page, f"/programmes/{portfolio.programme.slug}/")
+    charts = {
+        "stages": "Bar chart of signed appraisals by stage and decision. Inception of the idea: 2",
+        "principles": "Bar chart of principles most often at risk. HR2 ",
+        "answers": "Bar chart of questions most often answered no or not sure. T1 ",
+        "motivations": "Bar chart of main motivations of projects. ",
+        "realised": "Bar chart of expected against realised, in signed post hoc evaluations. ",
+    }
+    for name, start in charts.items():
+        chart = page.get_by_role("img", name=re.compile("^" + re.escape(start)))
+        expect(chart).to_be_visible()
+        assert chart.get_attribute("id") == f"chart-{name}"
+        # The table with the same figures follows the chart, in the same section.
+        section = page.locator("section", has=page.locator(f"#chart-{name}"))
+        expect(section.get_by_role("table")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Post hoc evaluation: 1 \\(Proceed 1\\)"))).to_be_visible()
+
+    links = page.get_by_role("link", name=re.compile(r"^Download “.*” \(CSV\)$"))
+    assert links.count() == 10
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href")
+        assert href
+        response = page.request.get(page.url.split("?")[0] + href)
+        assert response.status == 200, href
+        assert response.headers["content-type"] == "text/csv; charset=utf-8", href
+        assert response.headers["content-disposition"].startswith("attachment; filename="), href
+        rows = list(csv.reader(io.StringIO(response.text())))
+        name = href.rsplit("table=", 1)[1]
+        shown = page.locator(f"#table-{name} ~ div table thead th")
+        if shown.count():
+            assert rows[0] == shown.all_inner_texts(), name
+        assert all(len(row) == len(rows[0]) for row in rows), name
+
+
+def test_the_organisation_page_leads_to_its_portfolio_and_programmes(
+    no_js_page: Page, live_server: Any, portfolio: Portfolio
+) -> None:
+    from trustworthy.organisations.models import User
+
+    page = no_js_page
+    sign_in(page, live_server.url, User.objects.get(email="viewer@council.test"))
+    visit(page, "/projects/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Organisation settings").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Portfolio of Northshire Council’s signed appraisals").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio of Northshire Council")
+    expect(
+        page.get_by_role("img", name=re.compile("^Bar chart of signed appraisals by stage"))
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role(
+        "link", name="Programmes your organisation belongs to, and the projects it shares with them"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmes your organisation belongs to")
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Organisation settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northshire Council")
+    page.get_by_role("link", name="Programmes and the projects shared with them").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmes your organisation belongs to")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -232,6 +234,7 @@ def test_realised_outcomes_beside_funding(portfolio: Portfolio, overseer) -> Non
             evidence="What we found." if benefit else "", handling="" if benefit else "It did not happen.",
         )  # fmt: skip
         results[row.pk] = result
+    appraisal_services.save_lessons(appraisal=evaluation, user=lead, text="Ask families first.")
     sign(evaluation, "trust", "reframe")
     rows = download(overseer, "funding")
     row = rows[0]
@@ -257,3 +260,174 @@ def test_long_lists_are_cut_on_the_page_and_whole_in_the_download(
     page = " ".join(client.get(url).content.decode().split())
     assert "2 in all. The first 1 are listed here; the download has them all." in page  # the two 4x4 risks
     assert len(download(overseer, "risks")) == 2
+
+
+# --- expected against realised, and the charts ---------------------------------------------------
+
+
+def evaluate(appraisal: Appraisal, slug: str) -> Appraisal:
+    """A signed post hoc evaluation of the appraisal's project, each expectation given a
+    different result in turn, with lessons."""
+    from trustworthy.appraisals import services as appraisal_services
+    from trustworthy.appraisals.evaluation import BENEFIT_RESULTS, RISK_RESULTS
+    from trustworthy.appraisals.selectors import evaluation_of
+
+    from .factories import appraise, people, sign
+
+    lead = people(slug)["lead"]
+    tests = dict(
+        appraisal.answers.filter(question_id__in=("T1", "T2", "T3", "T4", "T6")).values_list(
+            "question_id", "value"
+        )
+    )
+    evaluation = appraise(
+        appraisal.project, slug, stage="evaluation", tests=tests
+    )  # each confirmed as it was
+    found = evaluation_of(evaluation)
+    assert found is not None
+    assert found.expectations
+    for number, e in enumerate(found.expectations):
+        benefit = e.row.register == "benefits"
+        results = BENEFIT_RESULTS if benefit else RISK_RESULTS
+        appraisal_services.save_outcome(
+            appraisal=evaluation, row_id=e.row.pk, user=lead, result=results[number % len(results)][0],
+            evidence="What we found.", handling="" if benefit else "What we did.",
+        )  # fmt: skip
+    appraisal_services.save_lessons(appraisal=evaluation, user=lead, text="Ask families first.")
+    return sign(evaluation, slug, "proceed", departure="We weighed the answers and went ahead.")
+
+
+@pytest.fixture
+def evaluated(portfolio: Portfolio) -> list[Appraisal]:
+    """Signed evaluations of the hub and the kinship network, and one of a project that is not
+    shared (so not counted)."""
+    evaluate(portfolio.signed["private"], "council")
+    return [
+        evaluate(portfolio.signed["hub-development"], "council"),
+        evaluate(portfolio.signed["kinship"], "trust"),
+    ]
+
+
+def realised_counts(portfolio: Portfolio) -> Counter[tuple[str, str]]:
+    """What happened, counted here from the outcomes of the appraisals the dashboard counts."""
+    return Counter((o.register, o.result) for a in counted(portfolio) for o in a.outcomes.all())
+
+
+def chart_text(page: str, name: str) -> str:
+    found = re.search(rf'role="img" aria-label="([^"]*)" id="chart-{name}"', page)
+    assert found, f"no chart of {name}"
+    return html.unescape(found.group(1))
+
+
+def test_every_figure_of_expected_against_realised_is_counted_right(
+    portfolio: Portfolio, overseer, evaluated: list[Appraisal]
+) -> None:
+    from trustworthy.appraisals.evaluation import BENEFIT_RESULTS, RISK_RESULTS
+
+    expected = realised_counts(portfolio)
+    assert len([k for k, v in expected.items() if v]) >= 5, "the evaluations give a spread of results"
+    labels = {f"Expected benefit: {label}": ("benefits", r) for r, label in BENEFIT_RESULTS}
+    labels |= {f"Expected risk: {label}": ("risks", r) for r, label in RISK_RESULTS}
+    rows = {r["What happened"]: int(r["Count"]) for r in download(overseer, "realised")}
+    assert set(rows) == set(labels)
+    for label, key in labels.items():
+        assert rows[label] == expected[key], label
+    # The page shows the same figures, in its table and in its chart.
+    page = overseer[0].get(overseer[1]).content.decode()
+    table = page.split('id="table-realised"')[1].split("</table>")[0]
+    for label, key in labels.items():
+        assert re.search(rf">{re.escape(label)}</th>\s*<td[^>]*>{expected[key]}</td>", table), label
+    chart = chart_text(page, "realised")
+    for label, key in labels.items():
+        assert f"{label}: {expected[key]}" in chart
+    # Filtered to a stage with no evaluations, every figure is nought.
+    assert download(overseer, "realised", stage="inception") == [
+        {"What happened": label, "Count": "0"} for label in labels
+    ]
+
+
+def test_each_chart_draws_the_figures_counted_here(portfolio: Portfolio, overseer, evaluated) -> None:
+    page = overseer[0].get(overseer[1]).content.decode()
+    signed = counted(portfolio)
+    names = {s.id: s.name for s in FW.stages}
+    decisions = {d.id: d.name for d in FW.decisions}
+    stages = chart_text(page, "stages")
+    for stage in FW.stages:
+        mine = [a for a in signed if a.stage == stage.id]
+        if not mine:
+            assert f"{names[stage.id]}:" not in stages
+            continue
+        parts = Counter(a.decision.decision for a in mine)
+        words = ", ".join(f"{decisions[d.id]} {parts[d.id]}" for d in FW.decisions if parts[d.id])
+        assert f"{names[stage.id]}: {len(mine)} ({words})" in stages
+    at_risk = Counter(
+        r.principle_id for a in signed for r in a.principle_ratings.all() if r.rating == "at-risk"
+    )
+    principles = chart_text(page, "principles")
+    for principle, count in at_risk.items():
+        assert re.search(rf"{principle} [^:;]*: {count} \(In the process {count}\)", principles), principle
+    doubts = Counter(
+        (x.question_id, x.value) for a in signed for x in a.answers.all() if x.value in ("no", "unsure")
+    )
+    answers = chart_text(page, "answers")
+    for question in {q for q, _ in doubts}:
+        no, unsure = doubts[(question, "no")], doubts[(question, "unsure")]
+        said = ", ".join(p for p in (f"No {no}" if no else "", f"Not sure {unsure}" if unsure else "") if p)
+        assert re.search(rf"{question} [^:;]*: {no + unsure} \({said}\)", answers), question
+    projects = {a.project for a in signed}
+    motives = Counter(m.motivation for p in projects for m in p.motivations.all() if m.is_primary)
+    labels = {m.id: m.label for m in FW.motivations}
+    motivations = chart_text(page, "motivations")
+    for motive, count in motives.items():
+        assert f"{labels[motive]}: {count}" in motivations
+
+
+def test_charts_are_drawn_on_the_page_with_nothing_loaded_and_no_inline_styles(
+    portfolio: Portfolio, overseer, evaluated
+) -> None:
+    page = overseer[0].get(overseer[1]).content.decode()
+    for name in ("stages", "principles", "answers", "motivations", "realised"):
+        chart = page.split(f'id="chart-{name}"')[1].split("</section>")[0]
+        assert "<svg" in chart
+        assert "<table" in chart, "the table with the same figures comes right after the chart"
+    main = page.split("<main")[1].split("</main>")[0]
+    assert "<img" not in main
+    assert " style=" not in main, "the Content Security Policy refuses inline styles"
+    assert "<script" not in main
+    assert not re.search(r'(?:href|src)="https?:', main)
+    assert main.count('aria-hidden="true" focusable="false" width="100%"') >= 5
+
+
+def test_a_chart_draws_the_ten_most_frequent_and_says_the_table_has_the_rest(
+    portfolio: Portfolio, overseer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trustworthy.programmes import presenters
+
+    monkeypatch.setattr(presenters, "CHARTED", 1)
+    page = " ".join(overseer[0].get(overseer[1]).content.decode().split())
+    principles = chart_text(page, "principles")
+    assert principles.endswith("1 more is in the table.")
+    assert "SJ1" not in principles
+    assert "The 1 most frequent are drawn; the table has all 2." in page
+
+
+def test_an_empty_portfolio_draws_no_charts(portfolio: Portfolio, overseer) -> None:
+    page = overseer[0].get(overseer[1], {"region": "london"}).content.decode()
+    assert 'role="img"' not in page
+    assert "None in the appraisals counted." in page
+
+
+def test_the_dashboard_and_what_it_loads_stay_under_the_page_budget(
+    portfolio: Portfolio, overseer, evaluated
+) -> None:
+    from tests.core.test_page_weight import ASSETS_DIR, BUDGET, LINKED, _gzipped, _with_imports
+
+    if not (ASSETS_DIR / "css" / "application.css").exists():
+        pytest.skip("no compiled assets: run `make assets`")
+    response = overseer[0].get(overseer[1])
+    files: dict[str, bytes] = {}
+    for match in LINKED.finditer(response.content.decode()):
+        _with_imports(match["url"], files)
+    assert "/static/css/application.css" in files
+    total = _gzipped(response.content) + sum(_gzipped(content) for content in files.values())
+    assert total < BUDGET, f"{total / 1024:.1f} kB gzipped"

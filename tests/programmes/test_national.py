@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from trustworthy.appraisals.models import Answer, Appraisal, Outcome, Project
+from trustworthy.appraisals.selectors import context_snapshot
 from trustworthy.cli import main
-from trustworthy.demo import PASSWORD_ENV, load_demo
+from trustworthy.core.audit import digest
+from trustworthy.demo import PASSWORD_ENV, load_demo, national
 from trustworthy.demo.national import NATIONAL, OVERSEER, RESEARCHER, SMALL, build_national
 from trustworthy.organisations.models import Organisation
 from trustworthy.programmes.models import Programme, SharedProject
 from trustworthy.reports.integrity import verify_everything
+from trustworthy.reports.signing import signed_content, signed_contents
+from trustworthy.reviews.models import Comment, SectionReview, StatusChange
+from trustworthy.voices import services as voices
+from trustworthy.voices.models import Response
 
+from ..voices.factories import ANSWERS, lead_of, open_for
 from .conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +34,8 @@ def _no_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
 
 
-def test_the_national_portfolio_is_signed_shared_and_verified() -> None:
+def test_the_national_portfolio_is_signed_shared_and_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(national, "PROJECTS_AT_A_TIME", 8)  # one organisation at a time
     result = build_national(organisations=3, projects_each=8, password="national demo")
     assert (result.organisations, result.projects) == (3, 24)
     assert result.appraisals == Appraisal.objects.count()
@@ -76,4 +86,76 @@ def test_the_plain_demo_has_a_small_programme_with_both_people() -> None:
     assert Programme.objects.filter(name=SMALL).count() == 1
     page = signed_in(OVERSEER).get(reverse("programme-dashboard", args=[programme.slug]))
     assert page.status_code == 200
+    assert verify_everything() == []
+
+
+def test_many_records_are_signed_exactly_as_one_at_a_time() -> None:
+    """`signed_contents` (the national demo's way) gives, appraisal by appraisal, what
+    `signed_content` gives: over the plain demo (reviews, comments, consultations, drafts)
+    and a small national portfolio (evaluations looking back on a signed stage)."""
+    load_demo("demo password")
+    build_national(organisations=2, projects_each=6, password="national demo")
+    for appraisal in Appraisal.objects.filter(status="draft").order_by("pk")[:3]:  # the demo has no comments
+        question = Comment.objects.create(
+            appraisal=appraisal, target="P1", author=appraisal.created_by, text="Why?"
+        )
+        Comment.objects.create(
+            appraisal=appraisal, target="P1", parent=question, author=appraisal.created_by, text="Because.",
+            resolved_at=question.created_at, resolved_by=appraisal.created_by,
+        )  # fmt: skip
+    heard = Appraisal.objects.filter(status="draft").exclude(organisation__name__endswith="(national demo)")
+    heard = heard.order_by("pk").first()  # what young people told a demo organisation
+    new = open_for(heard)
+    voices.submit_online(consultation_id=new.consultation.pk, group="young-people", answers=ANSWERS)
+    voices.save_theme(
+        appraisal=heard, user=lead_of(heard.organisation), name="Waiting", description="Too long.",
+        question_ids=["P1"], decision_note="We will shorten it.",
+    )  # fmt: skip
+    appraisals = list(Appraisal.objects.order_by("pk"))
+    assert {a.status for a in appraisals} >= {"approved", "draft"}
+    for model in (StatusChange, SectionReview, Comment, Response):
+        assert model.objects.exists(), model
+    assert any(a.stage == "evaluation" and a.status == "approved" for a in appraisals)
+    with CaptureQueriesContext(connection) as many:
+        batch = signed_contents(appraisals)
+    with CaptureQueriesContext(connection) as one_by_one:
+        singly = {a.pk: signed_content(a) for a in Appraisal.objects.order_by("pk")}
+    assert batch == singly
+    for appraisal in appraisals:
+        if appraisal.status == "approved":
+            assert digest(batch[appraisal.pk]) == appraisal.record_hash, appraisal.pk
+    # A fixed number for the lot, beside what each record reads for itself: its D1-D5
+    # profile, and a few more for an evaluation or where people were heard.
+    evaluations = sum(a.stage == "evaluation" for a in appraisals)
+    assert len(many) <= 30 + len(appraisals) + 8 * (evaluations + 1)
+    assert len(many) * 3 < len(one_by_one)
+
+
+def test_the_national_portfolio_freezes_what_approval_freezes() -> None:
+    build_national(organisations=2, projects_each=5, password="national demo")
+    signed = Appraisal.objects.filter(status="approved").select_related(
+        "project", "organisation", "approved_by"
+    )
+    assert signed.exists()
+    for appraisal in signed:
+        assert appraisal.approved_snapshot == context_snapshot(appraisal)
+        assert appraisal.signed_content == signed_content(appraisal)
+        assert appraisal.review_date is not None
+        assert appraisal.decision.decided_on <= appraisal.review_date
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="built side by side on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_build_it_side_by_side_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(national, "PROJECTS_AT_A_TIME", 10)  # two organisations at a time
+    steps: list[str] = []
+    result = build_national(
+        organisations=4, projects_each=5, password="national demo", workers=2, progress=steps.append
+    )
+    assert (result.organisations, result.projects) == (4, 20)
+    assert result.appraisals == Appraisal.objects.count()
+    assert result.answers == Answer.objects.count()
+    assert result.signed == Appraisal.objects.filter(status="approved").count() > 0
+    assert any("2 organisations at a time, in 2 process(es)" in step for step in steps)
+    assert any(step.startswith("4 of 4 organisations built") for step in steps)
     assert verify_everything() == []

@@ -375,7 +375,8 @@ def test_by_default_the_cache_is_in_the_data_folder_and_tests_use_a_throwaway_on
         return done.stdout.strip()
 
     production = {
-        "TRUSTWORTHY_ENV": "production", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "x",
+        "TRUSTWORTHY_ENV": "production", "DJANGO_SECRET_KEY": "caching-test-key-" + "Vb8r2Lq" * 6,
+        "DJANGO_ALLOWED_HOSTS": "x",
         "TRUSTWORTHY_DATA_DIR": str(tmp_path),
     }  # fmt: skip
     assert location(production) == str(tmp_path.resolve() / "cache" / "records")

@@ -276,9 +276,16 @@ def test_importing_an_evaluation_carries_what_nobody_expected_and_the_lessons(or
     assert Lessons.objects.get(appraisal=imported).text == "Ask families first."
 
 
-def test_importing_outcomes_without_the_stage_they_look_back_on_is_refused(evaluated: Evaluation) -> None:
+def test_importing_an_outcome_for_a_benefit_the_record_does_not_carry_is_refused(
+    evaluated: Evaluation,
+) -> None:
+    """What happened is recorded against the record's own carried-forward rows (the round
+    trip is in tests/appraisals/test_evaluation_import.py): one that is not there is refused."""
     document = render_json.to_dict(record_for(evaluated.appraisal))
+    document["evaluation"]["benefits"][0]["expected"]["description"] = "A benefit nobody carried forward"
     with pytest.raises(importer.ImportRefused) as refused:
         importer.import_record(json.dumps(document))
-    assert any(p.startswith("evaluation:") for p in refused.value.problems), refused.value.problems
+    assert any(p.startswith("evaluation.benefits[0].expected:") for p in refused.value.problems), (
+        refused.value.problems
+    )
     assert Appraisal.objects.filter(stage="evaluation").count() == 1, "nothing was written"

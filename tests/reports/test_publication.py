@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -305,6 +306,9 @@ def test_work_typed_before_a_sign_out_comes_back_unsaved(
 ) -> None:
     url = _publish_url(published)
     signed_out = Client()
+    signed_out.force_login(User.objects.get(email="lead@council.test"))
+    signed_out.get(url)  # the lead opens the page...
+    del signed_out.cookies[settings.SESSION_COOKIE_NAME]  # ...and the session expires while they type
     reason = "Taken down while we check a figure."
     response = signed_out.post(url, {"action": "withdraw", "withdraw-reason": reason})
     assert response.status_code == 302

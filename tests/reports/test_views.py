@@ -70,7 +70,7 @@ def test_summary_is_drafted_then_edited_and_locked_once_approved(
     url = f"/appraisals/{decided.pk}/record/summary/"
     page = lead.get(url).content.decode()
     assert "This is a first draft" in page
-    assert "We decided: proceed with mitigations." in page
+    assert "We decided to go ahead, with extra steps to make it safer." in page
     assert client_as("viewer").post(url, {"summary": "Changed."}).status_code == 403
     text = (
         "We looked at family meetings.\n\nWe decided to go ahead. Young people told us meetings help them "

@@ -249,8 +249,12 @@ STEP_ROLES = {
     name: next(r for r in ("lead", "reviewer", "approver") if policy.role_allows(r, t.change))
     for name, t in policy.TRANSITIONS.items()
 }
-# Allowed once approved, by the lead: none may change the signed record.
-ALLOWED_ON_APPROVED = {"record-publish", "appraisal-new-version", "project-edit", "appraisal-start"}
+# Allowed once approved, by the lead (actions: by leads and contributors, and their owners):
+# none may change the signed record.
+ALLOWED_ON_APPROVED = {
+    "record-publish", "appraisal-new-version", "project-edit", "appraisal-start",
+    "action-add", "action-change", "action-progress",
+}  # fmt: skip
 # Pages that only show things (a POST changes nothing), and the participant's pages.
 READ_ONLY = {
     "project-detail",
@@ -261,6 +265,8 @@ READ_ONLY = {
     "appraisal-changes",
     "evaluation",
     "evaluation-compare",
+    "appraisal-actions",
+    "project-actions",
     "record",
     "record-pdf",
     "record-docx",
@@ -454,6 +460,22 @@ def test_what_may_be_done_once_approved_leaves_the_signed_record_as_it_was(clien
         assert response.status_code == 302, f"POST {url}: {response.status_code}"
         assert AuditEvent.objects.count() == events + 1, f"POST {url}: one change, one event"
         assert record_of(appraisal) == signed_as, f"POST {url} changed the signed record"
+    # Actions are follow-through: added, changed and finished after approval, and the signed
+    # record (which shows them as they stood at approval) stays as it was.
+    actions_url = f"/appraisals/{appraisal.pk}/actions/"
+    action = {"source": "other", "what": "Sign the agreement", "owner_name": "Head of service",
+              "due_on": "27/03/2027", "version": 0}  # fmt: skip
+    assert lead.post(actions_url + "new/", action).status_code == 302
+    made = appraisal.actions.get()
+    for url, data in (
+        (f"{actions_url}{made.pk}/", action | {"what": "Sign the agreement by March", "version": 1}),
+        (f"{actions_url}{made.pk}/progress/", {"status": "done", "evidence": "Signed.", "version": 2}),
+    ):
+        events = AuditEvent.objects.count()
+        response = lead.post(url, data)
+        assert response.status_code == 302, f"POST {url}: {response.status_code}"
+        assert AuditEvent.objects.count() == events + 1, f"POST {url}: one change, one event"
+        assert record_of(appraisal) == signed_as, f"POST {url} changed the signed record"
     renamed = "Family meetings, renamed after approval"
     assert reports.record_for(appraisal).project.title == PROJECT_FIELDS["title"], "as it was signed"
     later = Appraisal.objects.filter(project_id=appraisal.project_id).exclude(pk=appraisal.pk)
@@ -604,12 +626,17 @@ VERBS = {
     "serve": "serves the web pages, tested above",
     "createuser": "adds a person to an organisation (the organisation's chain)",
     "audit": "reads",
-    "reminders": "reads, and sends emails",
+    "reminders": "sends emails; notes each overdue action's reminder (the organisation's chain)",
     "export": "reads",
     "import": "makes a new project and appraisal (below)",
     "demo": "makes its own organisations (and, at national scale, their signed appraisals)",
     "programme": "programmes, their people and organisations (the programme's chain)",
     "token": "API tokens (the organisation's chain)",
+    "backup": "reads (a copy of the whole database)",
+    "restore": "loads a backup into an empty database only (refused over any tables)",
+    "organisation": "organisations' names, types and sign-in providers (the organisation's chain)",
+    "user": "people's accounts: add, deactivate, reset (each of their organisations' chains)",
+    "check-text": "reads text given to it; stores nothing",
 }
 
 

@@ -37,11 +37,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from trustworthy.appraisals import policy
+from trustworthy.appraisals import actions, policy
 from trustworthy.appraisals import services as appraisals
+from trustworthy.appraisals.evaluation import evaluation_completeness
+from trustworthy.appraisals.models import Action as AgreedAction
 from trustworthy.appraisals.models import Appraisal, Decision, Project, RegisterRow, UnforeseenItem
 from trustworthy.appraisals.policy import APPROVED, EDITABLE, IN_REVIEW, Change
-from trustworthy.appraisals.selectors import load_appraisal
+from trustworthy.appraisals.selectors import evaluation_of, load_appraisal
 from trustworthy.core.audit import digest
 from trustworthy.core.models import AuditEvent, OrganisationChain
 from trustworthy.organisations.models import Organisation, User
@@ -100,6 +102,8 @@ KINDS: dict[str, Change | None] = {
     "link-response": Change.THEME,
     "comment": Change.COMMENT,
     "resolve-comment": Change.COMMENT,
+    "action": Change.ACTION,
+    "action-progress": Change.ACTION_PROGRESS,
     "review": Change.REVIEW,
     **{name: t.change for name, t in policy.TRANSITIONS.items()},
     "new-version": Change.NEW_VERSION,
@@ -123,6 +127,10 @@ AFTER_APPROVAL_ACTIONS = {
     "record.republished",
     "record.withdrawn",
     "publication.exclusions",
+    # Follow-through: the signed record shows actions as they stood at approval.
+    "action.added",
+    "action.changed",
+    "action.progressed",
 }
 
 TODAY = timezone.localdate()
@@ -453,8 +461,10 @@ class AppraisalWorkflow(RuleBasedStateMachine):
         row = rows.filter(appraisal__status=APPROVED).order_by("pk").first() or rows.order_by("pk").first()
         return row.pk if row else 0
 
-    def w_outcome(self, pk: int, who: str, register: str = "benefits", result: str = "") -> bool:
-        row = self._expected_row(register)
+    def w_outcome(
+        self, pk: int, who: str, register: str = "benefits", result: str = "", row: int | None = None
+    ) -> bool:
+        row = row or self._expected_row(register)
         result = result or ("partly-achieved" if register == "benefits" else "partly")
         return self._attempt(
             "outcome",
@@ -660,6 +670,39 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "resolve-comment", who, lambda a, u: reviews.resolve_comment(comment=comment, user=u), pk=pk
         )
 
+    def w_action(self, pk: int, who: str, source: str = "other") -> bool:
+        """Add an action (owned by a named role, so only the table's roles may move it on)."""
+        return self._attempt(
+            "action",
+            who,
+            lambda a, u: actions.add_action(
+                appraisal=a,
+                user=u,
+                what="Urgent cases bypass the wait.",
+                due_on=TODAY,
+                owner_name="Team manager",
+                source=source,
+            ),
+            pk=pk,
+        )
+
+    def w_action_progress(self, pk: int, who: str, status: str = "") -> bool:
+        """Move the appraisal's first action still to do on (none: nothing to try)."""
+        action = (
+            AgreedAction.objects.filter(appraisal_id=pk, status__in=("open", "in-progress"))
+            .order_by("pk")
+            .first()
+        )
+        if action is None:
+            return False
+        status = status or ("in-progress" if action.status == "open" else "done")
+        return self._attempt(
+            "action-progress",
+            who,
+            lambda a, u: actions.move_action(action=action, user=u, status=status, evidence="In the rota."),
+            pk=pk,
+        )
+
     def w_review(self, pk: int, who: str, verdict: str = "acceptable") -> bool:
         verdicts = dict.fromkeys(SECTIONS, (verdict, "" if verdict == "acceptable" else "Needs more."))
         return self._attempt(
@@ -738,6 +781,8 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "link-response": self.w_link_response,
             "comment": self.w_comment,
             "resolve-comment": self.w_resolve_comment,
+            "action": self.w_action,
+            "action-progress": self.w_action_progress,
             "review": self.w_review,
             "project": self.w_project,
             "next-stage": self.w_next_stage,
@@ -875,6 +920,14 @@ class AppraisalWorkflow(RuleBasedStateMachine):
     def resolve_a_comment(self, who: str) -> None:
         self.w_resolve_comment(self.appraisal_id, who)
 
+    @rule(source=st.sampled_from(["other", "decision", "lessons"]), who=st.sampled_from(WHO))
+    def add_an_action(self, source: str, who: str) -> None:
+        self.w_action(self.appraisal_id, who, source)
+
+    @rule(status=st.sampled_from(["", "done", "dropped"]), who=st.sampled_from(WHO))
+    def move_an_action_on(self, status: str, who: str) -> None:
+        self.w_action_progress(self.appraisal_id, who, status)
+
     @rule(verdict=st.sampled_from(["acceptable", "acceptable", "needs-work"]), who=st.sampled_from(WHO))
     def review(self, verdict: str, who: str) -> None:
         self.w_review(self.appraisal_id, who, verdict)
@@ -951,6 +1004,11 @@ class AppraisalWorkflow(RuleBasedStateMachine):
                 for question_id in dict.fromkeys(g.question_id for g in gaps):
                     self._fill(pk, question_id)
                 return True
+            evaluation = evaluation_of(appraisal)  # an evaluation is sent once it is all recorded
+            if evaluation is not None and not evaluation_completeness(evaluation).is_complete:
+                for expectation in evaluation.expectations:
+                    self.w_outcome(pk, "right", expectation.row.register, row=expectation.row.pk)
+                return self.w_lessons(pk, "right")
             for consultation in Consultation.objects.filter(appraisal_id=pk, closed_at__isnull=True):
                 self.w_close_consultation(pk, "right", consultation)
             for theme in Theme.objects.filter(appraisal_id=pk, decision_note=""):
@@ -1092,6 +1150,8 @@ def test_every_kind_of_change_the_gate_knows_has_a_write_here() -> None:
         "new-version",
         "next-stage",
         "project",
+        "action",
+        "action-progress",
     } == ALLOWED_ON_APPROVED
 
 

@@ -182,8 +182,8 @@ def test_a_new_version_keeps_the_approved_one_and_shows_what_changed(client_as, 
 def test_history_shows_who_did_what(client_as, organisation) -> None:
     appraisal = approved(organisation)
     page = client_as("viewer").get(f"/appraisals/{appraisal.pk}/history/").content.decode()
-    assert "Answer saved: P1" in page
-    assert "Status changed: approve" in page
+    assert "Answer saved: P1: Is innovation the right approach?" in page
+    assert "Status changed: Approve and sign the decision" in page
     assert "Approver of Northshire Council" in page
 
 

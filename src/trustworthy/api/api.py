@@ -8,7 +8,17 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from . import errors
-from .routers import appraisals, evaluation, general, organisation, projects, records, reviews, voices
+from .routers import (
+    actions,
+    appraisals,
+    evaluation,
+    general,
+    organisation,
+    projects,
+    records,
+    reviews,
+    voices,
+)
 from .schemas import Problem
 from .security import AUTH
 
@@ -89,6 +99,9 @@ api.add_router("appraisals", appraisals.router)
 api.add_router("appraisals", reviews.router)
 api.add_router("appraisals", evaluation.router)
 api.add_router("appraisals", records.router)
+api.add_router("appraisals", actions.by_appraisal)
 api.add_router("appraisals", voices.by_appraisal)
 api.add_router("", voices.router)
 api.add_router("organisation", organisation.router)
+api.add_router("actions", actions.router)
+api.add_router("projects", actions.by_project)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from trustworthy.core.errors import Conflict, Invalid, Locked
+from trustworthy.core.errors import Conflict, Invalid, Locked, Unavailable
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -111,6 +111,13 @@ def install(api: NinjaAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid"}
         where, message = ".".join(first["loc"]), str(first["msg"])
         return problem(422, f"{where}: {message}" if where else message, errors=errors)
+
+    @handler(Unavailable)
+    def unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, Unavailable)
+        response = problem(503, str(exc))
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @handler(RateLimited)
     def rate_limited(request: HttpRequest, exc: Exception) -> HttpResponse:

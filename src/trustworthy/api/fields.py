@@ -4,48 +4,43 @@ surrogates, so nothing sent can reach the database in a form it would refuse."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator
 from ninja import Path, Query
 from pydantic import AfterValidator, Field, StringConstraints
 
+from trustworthy.core import text
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.organisations.services import CHANGE_NOTE_MAX_LENGTH, COMMITMENTS_MAX_LENGTH
 
 from .errors import PersonalData
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_ID = 2**63 - 1
 
 
-def _clean(pattern: re.Pattern[str]) -> AfterValidator:
+def _clean(*, one_line: bool) -> AfterValidator:
+    """The same check as every form and the import (core.text); a 422 problem on failure."""
+
     def check(value: str) -> str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("Text must be valid Unicode (no lone surrogates).") from None
-        if pattern.search(value):
-            raise ValueError("Text must not contain control characters.")
+        message = text.hidden_characters(value, one_line=one_line)
+        if message:
+            raise ValueError(message)
         return value
 
     return AfterValidator(check)
 
 
-_MULTI = _clean(_CONTROL)
-_ONE = _clean(_CONTROL_ONE_LINE)
+_MULTI = _clean(one_line=False)
+_ONE = _clean(one_line=True)
 # Free text (line breaks and tabs allowed) and single lines, bounded as the web forms are.
-LongText = Annotated[str, StringConstraints(max_length=5000), _MULTI]
-Note = Annotated[str, StringConstraints(max_length=2000), _MULTI]
+LongText = Annotated[str, StringConstraints(max_length=text.LONG), _MULTI]
+Note = Annotated[str, StringConstraints(max_length=text.NOTE), _MULTI]
 Description = Annotated[str, StringConstraints(max_length=4000), _MULTI]
-ShortLine = Annotated[str, StringConstraints(max_length=200), _ONE]
+ShortLine = Annotated[str, StringConstraints(max_length=text.SHORT), _ONE]
 Title = Annotated[str, StringConstraints(max_length=120), _ONE]
 TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100), _ONE]
-# The family summary: its page has no limit of its own; this is far above any real one.
-SummaryText = Annotated[str, StringConstraints(max_length=20_000), _MULTI]
+# The family summary, as on its page.
+SummaryText = Annotated[str, StringConstraints(max_length=text.FAMILY_SUMMARY), _MULTI]
 # The organisation's ethical commitments (as long as the service allows) and the note of what changed.
 CommitmentsText = Annotated[str, StringConstraints(max_length=COMMITMENTS_MAX_LENGTH), _MULTI]
 ChangeNote = Annotated[str, StringConstraints(max_length=CHANGE_NOTE_MAX_LENGTH), _ONE]
@@ -65,13 +60,9 @@ Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 def check_links(value: str) -> str:
     """Evidence: web links, one on each line (as on the answer page)."""
-    validate = URLValidator(schemes=["http", "https"])
-    for line in (v.strip() for v in value.splitlines()):
-        if line:
-            try:
-                validate(line)
-            except DjangoValidationError:
-                raise ValueError(f"“{line[:80]}” is not a web link: start each line with https://") from None
+    line = text.not_web_link(value)
+    if line is not None:
+        raise text.TextRefused(f"evidence: “{line[:80]}” is not a web link: start each line with https://")
     return value
 
 

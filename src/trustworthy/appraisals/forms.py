@@ -7,20 +7,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
+from trustworthy.core.text import LONG, NOTE, SHORT, TextField, not_web_link
 from trustworthy.framework import Framework, Question, Register, Route, departure_problem
 
-LONG_TEXT = 5000
-SHORT_TEXT = 200
+LONG_TEXT = LONG
+SHORT_TEXT = SHORT
 
 
 def text(
     label: str, *, required: bool = True, max_length: int = LONG_TEXT, what: str = "", **kw: Any
 ) -> forms.CharField:
-    """A text field whose messages name the thing to enter."""
+    """A bounded text field (see core.text) whose messages name the thing to enter."""
     what = what or label.lower()
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         max_length=max_length,
@@ -140,21 +140,17 @@ def _evidence_field() -> forms.CharField:
     return text(
         "Evidence (optional)",
         required=False,
-        max_length=2000,
+        max_length=NOTE,
         help_text="Links to documents or research that support your answer, one on each line.",
     )
 
 
 def _clean_evidence(value: str) -> str:
-    validate = URLValidator(schemes=["http", "https"])
-    for line in (v.strip() for v in value.splitlines()):
-        if line:
-            try:
-                validate(line)
-            except ValidationError:
-                raise ValidationError(
-                    f"“{line[:80]}” is not a web link. Enter each link on its own line, starting with https://"
-                ) from None
+    line = not_web_link(value)
+    if line is not None:
+        raise ValidationError(
+            f"“{line[:80]}” is not a web link. Enter each link on its own line, starting with https://"
+        )
     return value
 
 
@@ -204,7 +200,7 @@ class PrinciplesForm(forms.Form):
             self.fields[f"note_{principle.id}"] = text(
                 "Note",
                 required=False,
-                max_length=2000,
+                max_length=NOTE,
                 help_text="Required if it puts the principle at risk.",
             )
 
@@ -230,7 +226,7 @@ class PrinciplesForm(forms.Form):
 class ParticipationForm(forms.Form):
     version = version_field()
     mode = radios("How did they take part?", [], what="how this group took part")
-    reason = text("If they were not involved, why not?", required=False, max_length=2000)
+    reason = text("If they were not involved, why not?", required=False, max_length=NOTE)
     summary = text(
         "What did they say?",
         required=False,
@@ -261,7 +257,7 @@ class RegisterRowForm(forms.Form):
         for f in register.fields:
             what = f.label.split(" (")[0].lower()
             if f.type == "text":
-                self.fields[f.id] = text(f.label, required=f.required, max_length=2000, what=what)
+                self.fields[f.id] = text(f.label, required=f.required, max_length=NOTE, what=what)
             elif f.type == "choice":
                 self.fields[f.id] = radios(
                     f.label, [(c.id, c.label) for c in f.choices], what=what, required=f.required
@@ -320,11 +316,9 @@ class DecisionForm(forms.Form):
         self.route = route
         self.allowed = route.allowed
         self.fields["decision"].choices = [(d.id, d.name) for d in framework.decisions]
-        self.hints = {
-            d.id: d.meaning
-            + ("" if d.id in self.allowed else " Outside what the framework allows for your answers.")
-            for d in framework.decisions
-        }
+        # A decision outside what the framework allows is shown as a warning on the page
+        # (see decision.html), not in the grey hint beside it.
+        self.hints = {d.id: d.meaning for d in framework.decisions}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -352,7 +346,7 @@ class CriteriaForm(forms.Form):
                 criterion.id, choices, what=f"a rating for {criterion.id}"
             )
             self.fields[f"note_{criterion.id}"] = text(
-                f"Note on {criterion.id}", required=False, max_length=2000
+                f"Note on {criterion.id}", required=False, max_length=NOTE
             )
 
     def criterion_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
@@ -383,7 +377,7 @@ class OutcomeForm(forms.Form):
     evidence = text(
         "What shows this?",
         required=False,
-        max_length=2000,
+        max_length=NOTE,
         what="the evidence for what happened",
         help_text="What you measured or heard, and where it is written up. "
         "Do not include names or anything that identifies a person.",
@@ -391,7 +385,7 @@ class OutcomeForm(forms.Form):
     handling = text(
         "How was it handled?",
         required=False,
-        max_length=2000,
+        max_length=NOTE,
         what="how the risk was handled",
         help_text="What was done to prevent it or to put it right, and whether that worked.",
     )
@@ -418,12 +412,12 @@ class UnforeseenForm(forms.Form):
     kind = radios("Was it a harm or a benefit?", [], what="whether it was a harm or a benefit")
     description = text(
         "What happened?",
-        max_length=2000,
+        max_length=NOTE,
         what="what happened",
         help_text="Do not include names or anything that identifies a person.",
     )
     who_affected = text("Who did it affect?", required=False, max_length=SHORT_TEXT)
-    handling = text("What was done about it?", required=False, max_length=2000)
+    handling = text("What was done about it?", required=False, max_length=NOTE)
 
     def __init__(self, *args: Any, kinds: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -437,3 +431,113 @@ class LessonsForm(forms.Form):
         what="the lessons for others",
         help_text="What would you tell another organisation trying this? What would you do differently?",
     )
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
+
+
+class ActionForm(forms.Form):
+    """What is to be done, who owns it (a member, or a role named in words) and by when."""
+
+    version = version_field()
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+    row = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    what = text(
+        "What needs to be done?",
+        max_length=NOTE,
+        what="what needs to be done",
+        help_text="One thing someone can do and finish. "
+        "Do not include names or anything that identifies a child or family.",
+    )
+    owner = forms.TypedChoiceField(
+        label="Who owns it?",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Choose a member of your organisation: they are emailed when it is overdue.",
+        error_messages={"invalid_choice": "Choose a member from the list"},
+    )
+    owner_name = text(
+        "Or name a role",
+        required=False,
+        max_length=SHORT_TEXT,
+        help_text="If no member owns it, the role that does, for example Registered Manager.",
+    )
+    due_on = forms.DateField(
+        label="Due by",
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Enter the date it is due by",
+            "invalid": "Enter a real date, for example 27/03/2027",
+        },
+        help_text="For example, 27/03/2027",
+    )
+
+    def __init__(self, *args: Any, members: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Choose a member"), *members]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        member, named = cleaned.get("owner"), cleaned.get("owner_name")
+        if member and named:
+            self.add_error("owner", "Choose a member or name a role, not both")
+        elif not member and not named and "owner" not in self.errors:
+            self.add_error("owner", "Choose who owns this action, or name a role")
+        return cleaned
+
+
+class ActionProgressForm(forms.Form):
+    """Where an action is now: in progress, done (with what shows it), dropped (and why) or
+    open again. The choices offered depend on who is asking (an owner starts or finishes it)."""
+
+    version = version_field()
+    status = radios("Where is it now?", [], what="where the action is now")
+    evidence = text(
+        "What shows it is done?",
+        required=False,
+        max_length=NOTE,
+        what="what shows it is done",
+        help_text="Needed when it is done: what changed, and where it is written down.",
+    )
+    dropped_reason = text(
+        "Why is it being dropped?",
+        required=False,
+        max_length=NOTE,
+        what="why it is being dropped",
+        help_text="Needed when it is dropped.",
+    )
+
+    def __init__(self, *args: Any, statuses: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(statuses)
+        if "dropped" not in dict(statuses):
+            del self.fields["dropped_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status == "done" and not cleaned.get("evidence"):
+            self.add_error("evidence", "Enter what shows it is done")
+        if status == "dropped" and not cleaned.get("dropped_reason"):
+            self.add_error("dropped_reason", "Explain why it is being dropped")
+        return cleaned
+
+
+class ActionFilterForm(forms.Form):
+    """The organisation's actions: only mine, only overdue, and which status."""
+
+    STATUSES = [
+        ("to-do", "Open or in progress"),
+        ("open", "Open"),
+        ("in-progress", "In progress"),
+        ("done", "Done"),
+        ("dropped", "Dropped"),
+        ("all", "Any status"),
+    ]
+
+    mine = forms.BooleanField(label="Only actions I own", required=False)
+    overdue = forms.BooleanField(label="Only overdue actions", required=False)
+    status = forms.ChoiceField(label="Status", choices=STATUSES, required=False)

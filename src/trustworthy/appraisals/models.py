@@ -308,3 +308,73 @@ class Lessons(models.Model):
     text = models.TextField(blank=True)
     lock_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+# --- actions: what was agreed, who owns it and by when -----------------------------------------
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in-progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionSource(models.TextChoices):
+    """Where an action came from: the framework's mitigations, enablers and decisions."""
+
+    RISK = "risk", "Mitigation of a risk"
+    ENABLER = "enabler", "Enabler to put in place"
+    DECISION = "decision", "Condition of the decision"
+    LESSONS = "lessons", "Lesson from the evaluation"
+    OTHER = "other", "Other"
+
+
+class Action(models.Model):
+    """Something agreed to be done, with an owner, a due date and a status: a risk's
+    mitigation, an enabler still needed, a condition of the decision or a lesson.
+
+    Follow-through goes on after sign-off, so actions change once the appraisal is approved;
+    the signed record keeps them as they stood at approval (see `selectors.context_snapshot`).
+    When the next stage starts, open actions are carried forward to it: the new one points
+    back to this one (`carried_from`), and this one is then kept as it was."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="actions")
+    source = models.CharField(max_length=20, choices=ActionSource.choices, default=ActionSource.OTHER)
+    row = models.ForeignKey(
+        RegisterRow, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions",
+        help_text="The risk or enabler it came from.",
+    )  # fmt: skip
+    carried_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to",
+        help_text="The same action in an earlier stage, still open when this stage started.",
+    )  # fmt: skip
+    what = models.TextField()
+    # A member (who can be reminded by email), or a role or person named in words.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner_name = models.CharField(max_length=200, blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    evidence = models.TextField(blank=True, help_text="What shows it was done")
+    dropped_reason = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    last_reminded_on = models.DateField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_status_due")]
+
+    def __str__(self) -> str:
+        return self.what
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_id is not None and self.owner is not None:
+            return str(self.owner)
+        return self.owner_name

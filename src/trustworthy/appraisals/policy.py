@@ -54,6 +54,11 @@ DRAFT, IN_REVIEW, CHANGES_REQUESTED, APPROVED, WITHDRAWN = (
 EDITABLE = frozenset({DRAFT, CHANGES_REQUESTED})
 # Until it is signed: the decision, the family summary and comments.
 OPEN = frozenset({DRAFT, IN_REVIEW, CHANGES_REQUESTED})
+# Actions are follow-through, which goes on after sign-off (and after a withdrawal, to close
+# what was started): they change at every status. Approval cannot move the signed record by
+# way of them: the record of an approved appraisal shows its actions as they stood when it was
+# signed (kept in `approved_snapshot`), and what happens later is kept on each action.
+FOLLOW_THROUGH = OPEN | {APPROVED, WITHDRAWN}
 
 
 class Change(StrEnum):
@@ -81,12 +86,16 @@ class Change(StrEnum):
     REQUEST_CHANGES = "request-changes"
     APPROVE = "approve"
     WITHDRAW = "withdraw"
+    ACTION = "action"  # add an action, change what it is, its owner or date; drop or reopen it
+    ACTION_PROGRESS = "action-progress"  # mark an action in progress, or done with its evidence
 
 
 @dataclass(frozen=True)
 class Rule:
     action: Action | None  # None: anyone holding the consultation link, signed in or not
     statuses: frozenset[str]
+    # The owner of what is changed (an action's owner) may make it too, whatever their role.
+    owner: bool = False
 
 
 RULES: dict[Change, Rule] = {
@@ -115,6 +124,8 @@ RULES: dict[Change, Rule] = {
     Change.REQUEST_CHANGES: Rule(Action.REVIEW, frozenset({IN_REVIEW})),
     Change.APPROVE: Rule(Action.DECIDE, frozenset({IN_REVIEW})),
     Change.WITHDRAW: Rule(Action.MANAGE_PROJECTS, OPEN),
+    Change.ACTION: Rule(Action.ANSWER, FOLLOW_THROUGH),
+    Change.ACTION_PROGRESS: Rule(Action.ANSWER, FOLLOW_THROUGH, owner=True),
 }
 
 
@@ -166,18 +177,21 @@ class LockedError(Locked):
     """The appraisal's status does not allow this change now (a 409 on the web)."""
 
 
-def role_allows(role: str | None, change: Change) -> bool:
-    action = RULES[change].action
-    return action is None or role_may(role, action)
+def role_allows(role: str | None, change: Change, *, is_owner: bool = False) -> bool:
+    """`is_owner`: the person owns what is changed (a member, whatever their role)."""
+    rule = RULES[change]
+    if rule.owner and is_owner and role is not None:
+        return True
+    return rule.action is None or role_may(role, rule.action)
 
 
 def status_allows(status: str, change: Change) -> bool:
     return status in RULES[change].statuses
 
 
-def may(role: str | None, status: str, change: Change) -> bool:
+def may(role: str | None, status: str, change: Change, *, is_owner: bool = False) -> bool:
     """Whether someone in this role may make this change at this status (to show or hide it)."""
-    return role_allows(role, change) and status_allows(status, change)
+    return role_allows(role, change, is_owner=is_owner) and status_allows(status, change)
 
 
 def available_transitions(status: str, role: str | None) -> list[Transition]:
@@ -193,9 +207,9 @@ def refusal(status: str, change: Change) -> str:
     return LOCKED_MESSAGES.get(status, "This appraisal cannot be changed now.")
 
 
-def check(appraisal: Appraisal, change: Change, role: str | None) -> None:
+def check(appraisal: Appraisal, change: Change, role: str | None, *, is_owner: bool = False) -> None:
     """Refuse (NotPermitted, then LockedError) unless this role may make this change now."""
-    if not role_allows(role, change):
+    if not role_allows(role, change, is_owner=is_owner):
         raise NotPermitted("Your role does not allow this change.")
     if not status_allows(appraisal.status, change):
         raise LockedError(refusal(appraisal.status, change))
@@ -223,15 +237,20 @@ class Gate(AuditedChange):
 
 
 @contextmanager
-def changing(appraisal: Appraisal, change: Change, *, actor: Any) -> Iterator[Gate]:
-    """The one way to change an appraisal: lock, check role and status, write, audit once."""
+def changing(
+    appraisal: Appraisal, change: Change, *, actor: Any, owner_id: int | None = None
+) -> Iterator[Gate]:
+    """The one way to change an appraisal: lock, check role and status, write, audit once.
+
+    `owner_id`: who owns what is changed, for the changes its owner may make (`Rule.owner`)."""
     with transaction.atomic():
         current = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
         if acting_as_operator():
             if not status_allows(current.status, change):
                 raise LockedError(refusal(current.status, change))
         else:
-            check(current, change, role_in(actor, current.organisation_id))
+            is_owner = owner_id is not None and getattr(actor, "pk", None) == owner_id
+            check(current, change, role_in(actor, current.organisation_id), is_owner=is_owner)
         gate = Gate(current, actor, change)
         yield gate
         gate.check_audited()

@@ -13,10 +13,18 @@ from django.template.loader import get_template
 from markupsafe import Markup
 
 from trustworthy.core.urls import reverse
-from trustworthy.framework import Framework, Question, Register
+from trustworthy.framework import HIGH_RISK_SCORE, Framework, Question, Register, is_departure
 
-from . import policy
-from .evaluation import EXPECTED_AGAINST_REALISED, UNFORESEEN_KINDS, Kind, headline, kind_of, label
+from . import extensions, policy, selectors, weighing
+from .evaluation import (
+    EXPECTED_AGAINST_REALISED,
+    UNFORESEEN_KINDS,
+    Kind,
+    evaluation_completeness,
+    headline,
+    kind_of,
+    label,
+)
 from .models import (
     Answer,
     CriterionRating,
@@ -31,16 +39,28 @@ from .models import (
 from .policy import Change
 from .selectors import AppraisalData, EvaluationData, Expectation, evaluation_of
 from .services import PROJECT_FIELDS
+from .weighing import ChangesRequest, ClusterAtRisk, GroupLeftOut, OpenComment, OpenRisk
 
-Status = Literal["completed", "in-progress", "not-started", "to-confirm", "cannot-start", "not-needed"]
+Status = Literal[
+    "completed", "in-progress", "not-started", "to-confirm", "cannot-start", "not-needed", "changes-requested"
+]
 
 STATUS_TEXT: dict[Status, str] = {
     "completed": "Completed",
+    "changes-requested": "Changes requested",
     "in-progress": "In progress",
     "not-started": "Not started",
     "to-confirm": "Carried forward: confirm or change",
     "cannot-start": "Cannot start yet",
     "not-needed": "Not needed",
+}
+
+
+# The colour of the appraisal's status, wherever it is shown as a tag.
+STATUS_TAGS = {
+    policy.APPROVED: "govuk-tag--green",
+    policy.CHANGES_REQUESTED: "govuk-tag--orange",
+    policy.WITHDRAWN: "govuk-tag--grey",
 }
 
 
@@ -85,6 +105,9 @@ def question_status(data: AppraisalData, question: Question) -> Status:
         return "not-needed"
     if question.id in data.route.pending and not data.has_anything(question.id):
         return "cannot-start"
+    asked = changes_asked(data)
+    if asked is not None and question.id in asked.still_to_change:
+        return "changes-requested"
     if data.carried_forward(question.id):
         return "to-confirm"
     if not data.has_anything(question.id):
@@ -110,35 +133,44 @@ def task_groups(data: AppraisalData) -> list[TaskGroup]:
                     if question.id == "T4"
                     else "Needed only if T4 is ‘yes’"
                 )
+            elif status == "changes-requested" and (asked := changes_asked(data)) is not None:
+                hint = "; ".join(asked.why[question.id])
             tasks.append(Task(question.id, f"{question.id}. {question.label}", href, status, hint))
         groups.append(TaskGroup(f"{section.number}. {section.title}", tuple(tasks)))
+    groups.append(decision_group(data, can_decide=True))
+    return groups
+
+
+def decision_group(data: AppraisalData, *, can_decide: bool) -> TaskGroup:
+    """The task list's last group: checking the answers, then the decision, which only those
+    who may record it are asked to record; others are shown what it must weigh."""
     complete = data.completeness.is_complete
     decision_status: Status = (
         "completed" if data.decision else ("not-started" if complete else "cannot-start")
     )
-    groups.append(
-        TaskGroup(
-            "4. Decision",
-            (
-                Task(
-                    "check",
-                    "Check your answers",
-                    reverse("appraisal-check", args=[data.appraisal.pk]),
-                    "completed" if complete else "in-progress",
-                ),
-                Task(
-                    "decision",
-                    "Record the decision",
-                    reverse("appraisal-decision", args=[data.appraisal.pk])
-                    if complete or data.decision
-                    else None,
-                    decision_status,
-                    "" if complete else "Complete every question first",
-                ),
+    hint = "" if complete else "Complete every question first"
+    if not can_decide and not data.decision:
+        hint = "An approver records it" + ("" if complete else ", once every question is complete")
+    return TaskGroup(
+        "4. Decision",
+        (
+            Task(
+                "check",
+                "Check your answers",
+                reverse("appraisal-check", args=[data.appraisal.pk]),
+                "completed" if complete else "in-progress",
             ),
-        )
+            Task(
+                "decision",
+                "Record the decision" if can_decide else "The decision and what it must weigh",
+                reverse("appraisal-decision", args=[data.appraisal.pk])
+                if complete or data.decision
+                else None,
+                decision_status,
+                hint,
+            ),
+        ),
     )
-    return groups
 
 
 def progress(groups: list[TaskGroup]) -> tuple[int, int]:
@@ -223,7 +255,8 @@ def content_html(
 
 
 def task_list_content(data: AppraisalData) -> Markup:
-    return content_html(data, "appraisals/_task_list_content.html", lambda: {"groups": _groups(data)})
+    """Everything on the task list but its last group (the decision), which depends on who looks."""
+    return content_html(data, "appraisals/_task_list_content.html", lambda: {"groups": _groups(data)[:-1]})
 
 
 def check_answers_content(data: AppraisalData) -> Markup:
@@ -259,6 +292,7 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
     appraisal = data.appraisal
     groups = _groups(data)
     done, total = progress(groups)
+    offers = step_offers(data, role)
     return appraisal_page(
         data,
         role,
@@ -266,12 +300,141 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
         done=done,
         total=total,
         content=task_list_content(data),
+        decision_group=decision_group(data, can_decide=policy.may(role, appraisal.status, Change.DECISION)),
+        status_tag=STATUS_TAGS.get(appraisal.status, ""),
         title=f"{appraisal.project.title}: {appraisal.stage_name}",
-        steps=policy.available_transitions(appraisal.status, role),
+        steps=[o for o in offers if o.ready and o.step.change is not Change.WITHDRAW],
+        blocked_steps=[o for o in offers if not o.ready],
+        withdraw=next((o for o in offers if o.step.change is Change.WITHDRAW), None),
+        changes=changes_asked(data),
         can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),
         can_review=policy.may(role, appraisal.status, Change.REVIEW),
         evaluation_tasks=_evaluation_tasks(appraisal),
     )
+
+
+# --- the review workflow on the task list -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepWords:
+    """What a step of the workflow does, said before anyone takes it, and what it asks."""
+
+    does: str
+    reason_label: str
+    button: str
+    destructive: bool = False
+
+
+STEP_WORDS: dict[Change, StepWords] = {
+    Change.SUBMIT: StepWords(
+        "Reviewers and approvers will be emailed. "
+        "You cannot change answers while the appraisal is in review.",
+        "Note (optional)",
+        "Submit for review",
+    ),
+    Change.REQUEST_CHANGES: StepWords(
+        "The appraisal goes back to its lead, who is emailed and can change the answers again. "
+        "Your reason and every reviewer’s verdicts are shown on its task list, and the questions "
+        "it is about are marked “Changes requested” until they are changed.",
+        "Why?",
+        "Request changes",
+    ),
+    Change.APPROVE: StepWords(
+        "Signing approves the decision and locks the appraisal. Nobody can change it afterwards; "
+        "a change will need a new version with a reason.",
+        "Note (optional)",
+        "Approve and sign the decision",
+    ),
+    Change.WITHDRAW: StepWords(
+        "Withdrawing stops this appraisal for good: nobody can change it, review it or record a "
+        "decision on it afterwards, and any consultation still open closes and stops taking "
+        "responses. It is kept, with your reason, in the project’s history, and actions already "
+        "agreed can still be followed up.",
+        "Why are you withdrawing this appraisal?",
+        "Withdraw this appraisal",
+        destructive=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class StepOffer:
+    """A step of the workflow this person may take now, and what stands in its way (if anything)."""
+
+    step: policy.Transition
+    problems: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+    @property
+    def words(self) -> StepWords:
+        return STEP_WORDS[self.step.change]
+
+    @property
+    def secondary(self) -> bool:
+        """Sending it back is offered beside the main step, not as it."""
+        return self.step.change is Change.REQUEST_CHANGES
+
+
+def step_offers(data: AppraisalData, role: str | None) -> list[StepOffer]:
+    """The steps the change policy lets this person take at this status, each with what still
+    stands in its way: a step that cannot be taken yet is not offered as a button, and the
+    page says what is missing instead."""
+    appraisal = data.appraisal
+    return [
+        StepOffer(step, tuple(extensions.step_problems(appraisal, step.name, data)))
+        for step in policy.available_transitions(appraisal.status, role)
+    ]
+
+
+@dataclass(frozen=True)
+class AskedToChange:
+    """The latest request for changes, and the questions it is about (in the framework's
+    order, with why), for the task list while the appraisal waits for the changes."""
+
+    request: ChangesRequest
+    why: dict[str, list[str]]
+    changed: frozenset[str]
+    questions: tuple[tuple[Question, str], ...]  # each question asked about, and its link
+    open_comments: int
+
+    @property
+    def still_to_change(self) -> frozenset[str]:
+        return frozenset(self.why) - self.changed
+
+
+def changes_asked(data: AppraisalData) -> AskedToChange | None:
+    """While changes are requested: the request and what it is about (read once for each state
+    of the appraisal: four queries). None at any other status."""
+
+    def work() -> AskedToChange | None:
+        appraisal = data.appraisal
+        if appraisal.status != policy.CHANGES_REQUESTED:
+            return None
+        request = extensions.changes_request(appraisal)
+        if request is None:
+            return None
+        comments = open_comments(data)
+        rows = {row.pk: register for register, found in data.rows.items() for row in found}
+        why = weighing.asked_to_change(data.framework, request, comments, rows)
+        changed = selectors.changed_since_changes_requested(appraisal, data.framework)
+        questions = tuple(
+            (data.framework.question(q), question_url(appraisal.pk, q))
+            for q in why
+            if q not in data.route.not_applicable
+        )
+        return AskedToChange(request, why, changed, questions, len(comments))
+
+    asked: AskedToChange | None = data.once("changes asked", work)
+    return asked
+
+
+def open_comments(data: AppraisalData) -> list[OpenComment]:
+    comments: list[OpenComment] = data.once("open comments", lambda: extensions.open_comments(data.appraisal))
+    return comments
 
 
 def _evaluation_tasks(appraisal: Any) -> TaskGroup | None:
@@ -452,7 +615,10 @@ def evaluation_page(evaluation: EvaluationData, role: str | None, **extra: Any) 
         "project": appraisal.project,
         "evaluation": evaluation,
         "baseline": baseline,
-        "cards": expectation_cards(evaluation) if baseline is not None else {"benefits": [], "risks": []},
+        "cards": expectation_cards(evaluation)
+        if evaluation.baseline_framework is not None
+        else {"benefits": [], "risks": []},
+        "imported": baseline is None and bool(evaluation.expectations),
         "unforeseen": [(item, unforeseen_label(item.kind)) for item in evaluation.unforeseen],
         "lessons": evaluation.lessons.text if evaluation.lessons else "",
         "can_change": policy.may(role, appraisal.status, Change.OUTCOME),
@@ -465,14 +631,16 @@ def evaluation_page(evaluation: EvaluationData, role: str | None, **extra: Any) 
 def evaluation_tasks(evaluation: EvaluationData) -> TaskGroup:
     """The task list's group for an evaluation: what happened, what nobody expected, lessons."""
     pk = evaluation.appraisal.pk
-    expected = len(evaluation.expectations)
-    recorded = evaluation.recorded
+    done = evaluation_completeness(evaluation)
+    expected, recorded = done.expected, done.recorded
     status: Status
-    if evaluation.baseline is None:
+    if evaluation.baseline is None and not expected:
         status, hint = "cannot-start", "No earlier stage of this project has been approved yet"
     else:
-        status = "completed" if recorded == expected else ("in-progress" if recorded else "not-started")
+        status = "completed" if done.outcomes_done else ("in-progress" if recorded else "not-started")
         hint = f"{recorded} of {expected} benefits and risks recorded"
+        if missing := done.without_evidence + done.without_handling:
+            hint += f"; {missing} still without the evidence or handling needed"
     return TaskGroup(
         "Post hoc evaluation: what happened",
         (
@@ -487,13 +655,13 @@ def evaluation_tasks(evaluation: EvaluationData) -> TaskGroup:
                 "lessons",
                 "Lessons for others",
                 reverse("evaluation-lessons", args=[pk]),
-                "completed" if evaluation.lessons and evaluation.lessons.text else "not-started",
+                "completed" if done.has_lessons else "not-started",
             ),
             Task(
                 "compare",
                 EXPECTED_AGAINST_REALISED,
                 reverse("evaluation-compare", args=[pk]),
-                "completed" if status == "completed" else "in-progress",
+                "completed" if done.is_complete else "in-progress",
             ),
         ),
     )
@@ -524,3 +692,78 @@ def unforeseen_initial(item: UnforeseenItem | None) -> dict[str, Any]:
 
 def lessons_initial(lessons: Lessons | None) -> dict[str, Any]:
     return {"version": lessons.lock_version, "text": lessons.text} if lessons else {"version": 0}
+
+
+# --- what the decision must weigh ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentAt:
+    """A comment nobody has resolved, with what it is about and where to read it."""
+
+    comment: OpenComment
+    about: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Concerns:
+    risks: tuple[OpenRisk, ...]
+    clusters: tuple[ClusterAtRisk, ...]
+    groups: tuple[GroupLeftOut, ...]
+    comments: tuple[CommentAt, ...]
+    high_risk_score: int = HIGH_RISK_SCORE
+
+    @property
+    def high_risks(self) -> tuple[OpenRisk, ...]:
+        return tuple(r for r in self.risks if r.high)
+
+    @property
+    def principles_at_risk(self) -> int:
+        return sum(len(c.principles) for c in self.clusters)
+
+
+def _comment_at(data: AppraisalData, comment: OpenComment) -> CommentAt:
+    pk, target = data.appraisal.pk, comment.target
+    anchor = "#comments-heading-" + target.replace(":", "-")
+    if target == "decision":
+        return CommentAt(comment, "The decision", reverse("appraisal-decision", args=[pk]) + anchor)
+    rows = {row.pk: register for register, found in data.rows.items() for row in found}
+    question_id = weighing.comment_question(data.framework, target, rows)
+    if question_id is None:
+        return CommentAt(comment, target, reverse("appraisal-comments", args=[pk]))
+    question = data.framework.question(question_id)
+    about = weighing.question_label(question)
+    if target.startswith("row:") and question.register:
+        about = f"A row of {data.framework.register(question.register).name.lower()} ({question_id})"
+    return CommentAt(comment, about, question_url(pk, question_id) + anchor)
+
+
+def concerns(data: AppraisalData) -> Concerns:
+    """What the decision must weigh, worked out once for each state of the appraisal."""
+
+    def work() -> Concerns:
+        fw = data.framework
+        return Concerns(
+            risks=tuple(weighing.open_risks(fw, data.rows)),
+            clusters=tuple(weighing.principles_at_risk(fw, data.ratings)),
+            groups=tuple(weighing.groups_left_out(fw, data.participation)),
+            comments=tuple(_comment_at(data, c) for c in open_comments(data)),
+        )
+
+    found: Concerns = data.once("concerns", work)
+    return found
+
+
+def decision_parts(data: AppraisalData, role: str | None) -> dict[str, Any]:
+    """What the decision page shows beside the form: the concerns, whether the decision
+    recorded departs from the framework, and which decisions would."""
+    route = data.route
+    decision = data.decision
+    can_decide = policy.may(role, data.appraisal.status, Change.DECISION)
+    return {
+        "title": "Record the decision" if can_decide else "The decision and what it must weigh",
+        "concerns": concerns(data),
+        "departs": decision is not None and (decision.is_departure or is_departure(decision.decision, route)),
+        "departures": [d for d in data.framework.decisions if route.complete and d.id not in route.allowed],
+    }

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from trustworthy.core.models import AuditEvent
 from trustworthy.core.prepared import Prepared
 from trustworthy.framework import (
     AnswerState,
@@ -39,6 +40,7 @@ from trustworthy.framework import (
 )
 from trustworthy.organisations.models import Organisation
 
+from .actions import action_facts
 from .evaluation import EVALUATION_STAGE, is_evaluation, kinds
 from .frameworks import framework_for
 from .models import (
@@ -54,7 +56,8 @@ from .models import (
     RegisterRow,
     UnforeseenItem,
 )
-from .policy import APPROVED
+from .policy import APPROVED, Change
+from .weighing import CONTENT_ACTIONS, changed_questions
 
 T = TypeVar("T")
 
@@ -335,8 +338,9 @@ def _person(user: object | None) -> str | None:
 
 def context_snapshot(appraisal: Appraisal) -> dict[str, object]:
     """What an appraisal's record shows from outside the appraisal, as it stands now: the
-    project's details, the organisation's name and the names of the people who decided.
-    Frozen at approval, so editing the project later changes only drafts and new versions."""
+    project's details, the organisation's name and the names of the people who decided,
+    and its actions (which change after approval, as follow-through goes on). Frozen at
+    approval, so editing the project later changes only drafts and new versions."""
     project = appraisal.project
     decision = Decision.objects.select_related("recorded_by").filter(appraisal=appraisal).first()
     return {
@@ -353,7 +357,25 @@ def context_snapshot(appraisal: Appraisal) -> dict[str, object]:
         },
         "approved_by": _person(appraisal.approved_by),
         "recorded_by": _person(decision.recorded_by) if decision else None,
+        # Actions go on changing after sign-off; the record shows them as they stood.
+        "actions": action_facts(appraisal),
     }
+
+
+def changed_since_changes_requested(appraisal: Appraisal, framework: Framework) -> frozenset[str]:
+    """The questions changed since the latest request for changes (one query). The audit
+    trail says what changed after that request, removed register rows included."""
+    request = (
+        AuditEvent.objects.filter(
+            appraisal_id=appraisal.pk, action="status.changed", target=Change.REQUEST_CHANGES.value
+        )
+        .order_by("-sequence")
+        .values("sequence")[:1]
+    )
+    since = AuditEvent.objects.filter(
+        appraisal_id=appraisal.pk, action__in=CONTENT_ACTIONS, sequence__gt=Subquery(request)
+    )
+    return changed_questions(framework, since.values_list("action", "target"))
 
 
 def due_for_review(today: datetime.date | None = None, organisation_id: int | None = None) -> list[Appraisal]:
@@ -422,6 +444,8 @@ def evaluation_of(appraisal: Appraisal) -> EvaluationData | None:
     framework = baseline.edition if baseline is not None else None
     benefits: tuple[Expectation, ...] = ()
     risks: tuple[Expectation, ...] = ()
+    rows: list[RegisterRow] = []
+    outcomes: dict[int, Outcome] = {}
     if baseline is not None and framework is not None:
         benefit, risk = kinds(framework)
         rows = list(
@@ -430,6 +454,16 @@ def evaluation_of(appraisal: Appraisal) -> EvaluationData | None:
             ).order_by("created_at", "id")
         )
         outcomes = {o.row_id: o for o in Outcome.objects.filter(appraisal=appraisal, row__in=rows)}
+    elif baseline is None:
+        # An imported evaluation has no approved stage here: what it looked back on came in
+        # with it, as rows of its own (or of the version before), named by its outcomes.
+        recorded = list(Outcome.objects.filter(appraisal=appraisal).select_related("row").order_by("pk"))
+        if recorded:
+            framework = appraisal.edition
+            benefit, risk = kinds(framework)
+            outcomes = {o.row_id: o for o in recorded if o.row.register in (benefit.register, risk.register)}
+            rows = [o.row for o in recorded if o.row_id in outcomes]
+    if framework is not None:
         benefits = tuple(Expectation(r, outcomes.get(r.pk)) for r in rows if r.register == benefit.register)
         risks = tuple(Expectation(r, outcomes.get(r.pk)) for r in rows if r.register == risk.register)
     return EvaluationData(

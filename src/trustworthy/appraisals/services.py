@@ -26,7 +26,7 @@ from trustworthy.organisations.changes import changing_organisation
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
-from .evaluation import UNFORESEEN_KINDS, is_evaluation, kind_of
+from .evaluation import UNFORESEEN_KINDS, Kind, is_evaluation, kind_of
 from .frameworks import current_framework, framework_for
 from .models import (
     Answer,
@@ -43,7 +43,7 @@ from .models import (
     UnforeseenItem,
 )
 from .policy import Change, LockedError, changing
-from .selectors import evaluation_of, load_appraisal
+from .selectors import evaluation_baseline, evaluation_of, load_appraisal
 
 __all__ = ["ConflictError", "LockedError", "ServiceError"]
 
@@ -199,6 +199,9 @@ def start_appraisal(
         with changing(appraisal, Change.START, actor=user) as change:
             if previous is not None:
                 copy_contents(previous, appraisal, user, carried_forward=True)
+            from .actions import carry_forward  # (it raises this module's errors: imported here)
+
+            actions = carry_forward(appraisal, user)  # the project's open actions go on here
             project.current_stage = stage
             project.save(update_fields=["current_stage", "updated_at"])
             change.record(
@@ -208,6 +211,7 @@ def start_appraisal(
                     "stage": stage,
                     "framework": framework.key,
                     "carried_forward_from": previous.pk if previous else None,
+                    **({"actions_carried_forward": actions} if actions else {}),
                 },
             )
     return appraisal
@@ -691,12 +695,7 @@ def save_outcome(
             raise ServiceError("Choose a benefit or risk carried forward from the approved stage.")
         kind = kind_of(evaluation.baseline_framework, expectation.row.register)
         assert kind is not None
-        if result not in dict(kind.results):
-            raise _invalid("Choose what happened from the list.", "result")
-        if kind.id == "benefit" and not evidence.strip():
-            raise _invalid("Enter the evidence for what happened.", "evidence")
-        if kind.id == "risk" and not handling.strip():
-            raise _invalid("Enter how the risk was handled.", "handling")
+        _check_outcome(kind, result, evidence, handling)
         outcome = expectation.outcome
         before = _outcome_values(outcome)
         _check_version(outcome.lock_version if outcome else 0, expected_version, before or {})
@@ -710,6 +709,46 @@ def save_outcome(
         outcome.save()
         change.record(
             "outcome.saved", target=f"{kind.register}:{row_id}", before=before, after=_outcome_values(outcome)
+        )
+        _touch(appraisal)
+    return outcome
+
+
+def _check_outcome(kind: Kind, result: str, evidence: str, handling: str) -> None:
+    if result not in dict(kind.results):
+        raise _invalid("Choose what happened from the list.", "result")
+    if kind.id == "benefit" and not evidence.strip():
+        raise _invalid("Enter the evidence for what happened.", "evidence")
+    if kind.id == "risk" and not handling.strip():
+        raise _invalid("Enter how the risk was handled.", "handling")
+
+
+def carry_outcome(
+    *, appraisal: Appraisal, row_id: int, user: User, result: str, evidence: str = "", handling: str = ""
+) -> Outcome:
+    """What an imported record says happened to one of the benefits or risks it carries.
+
+    An imported evaluation has no approved stage here to look back on: what it looked back on
+    comes in with it, as rows of its own, and what happened is recorded against those
+    (`selectors.evaluation_of` reads them back from its outcomes). Refused once an earlier
+    stage is approved here, and for a row that already has its outcome."""
+    with changing(appraisal, Change.OUTCOME, actor=user) as change:
+        _require_evaluation(change.appraisal)
+        if evaluation_baseline(change.appraisal) is not None:
+            raise ServiceError("Choose a benefit or risk carried forward from the approved stage.")
+        row = RegisterRow.objects.filter(appraisal=appraisal, pk=row_id).first()
+        kind = kind_of(change.appraisal.edition, row.register) if row is not None else None
+        if row is None or kind is None:
+            raise ServiceError("Choose a benefit or risk of this appraisal.")
+        if Outcome.objects.filter(appraisal=appraisal, row=row).exists():
+            raise ServiceError("What happened to this benefit or risk is recorded already.")
+        _check_outcome(kind, result, evidence, handling)
+        outcome = Outcome.objects.create(
+            appraisal=appraisal, row=row, register=kind.register, result=result, evidence=evidence.strip(),
+            handling=handling.strip() if kind.id == "risk" else "", lock_version=1,
+        )  # fmt: skip
+        change.record(
+            "outcome.saved", target=f"{kind.register}:{row_id}", before=None, after=_outcome_values(outcome)
         )
         _touch(appraisal)
     return outcome

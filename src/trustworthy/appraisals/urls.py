@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_actions
 
 urlpatterns = [
     path("projects/", views.project_list, name="project-list"),
@@ -59,5 +59,16 @@ urlpatterns = [
     path("appraisals/<int:pk>/evaluation/lessons/", views.evaluation_lessons, name="evaluation-lessons"),
     path(
         "appraisals/<int:pk>/expected-against-realised/", views.evaluation_compare, name="evaluation-compare"
+    ),
+    # Actions with owners: mitigations, enablers, conditions of the decision, lessons.
+    path("actions/", views_actions.action_list, name="action-list"),
+    path("projects/<int:pk>/actions/", views_actions.project_actions, name="project-actions"),
+    path("appraisals/<int:pk>/actions/", views_actions.appraisal_actions, name="appraisal-actions"),
+    path("appraisals/<int:pk>/actions/new/", views_actions.action_add, name="action-add"),
+    path("appraisals/<int:pk>/actions/<int:action_id>/", views_actions.action_change, name="action-change"),
+    path(
+        "appraisals/<int:pk>/actions/<int:action_id>/progress/",
+        views_actions.action_progress,
+        name="action-progress",
     ),
 ]

@@ -24,7 +24,7 @@ from trustworthy.organisations.access import require
 from trustworthy.organisations.models import Membership
 from trustworthy.organisations.permissions import Action, role_may
 
-from . import extensions, presenters, selectors, services
+from . import extensions, overview, presenters, selectors, services
 from .access import appraisal_for, project_for
 from .evaluation import UNFORESEEN_KINDS
 from .forms import (
@@ -209,16 +209,18 @@ def project_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
         return render(request, "appraisals/project_list.html", {"projects": [], "title": "Projects"})
-    due = selectors.due_for_review(organisation_id=membership.organisation_id)
+    if request.GET.get("format") == "csv":
+        site = request.build_absolute_uri("/").rstrip("/")
+        response = HttpResponse(
+            overview.download(membership.organisation_id, request.GET, site),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="projects.csv"'
+        return response
+    page = overview.page(membership.organisation_id, request.GET)
+    can_manage = role_may(membership.role, Action.MANAGE_PROJECTS)
     return render(
-        request,
-        "appraisals/project_list.html",
-        {
-            "projects": selectors.projects_for(organisation=membership.organisation),
-            "review_due": {a.project_id for a in due},
-            "can_manage": role_may(membership.role, Action.MANAGE_PROJECTS),
-            "title": "Projects",
-        },
+        request, "appraisals/project_list.html", {**page, "can_manage": can_manage, "title": "Projects"}
     )
 
 
@@ -451,7 +453,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     if edit.saved:
         messages.success(request, "Decision recorded.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
-    page = {"form": form, "title": "Record the decision", **_comments(data, "decision")}
+    page = {"form": form, **presenters.decision_parts(data, membership.role), **_comments(data, "decision")}
     return _page(request, "appraisals/decision.html", data, membership.role, page, edit)
 
 

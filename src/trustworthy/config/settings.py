@@ -1,8 +1,9 @@
 """Django settings, all from the environment.
 
-TRUSTWORTHY_ENV is `development` (the default for `make run`), `test` or `production`.
-Production fails closed: it refuses to start without DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS, and DEBUG is off unless DJANGO_DEBUG says otherwise.
+TRUSTWORTHY_ENV is `development` (the default, and what `make run` sets), `test` or
+`production` (what `trustworthy serve` uses unless TRUSTWORTHY_ENV is set). Production fails
+closed: it refuses to start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, or with a weak
+secret key, and DEBUG is off unless DJANGO_DEBUG says otherwise.
 """
 
 from __future__ import annotations
@@ -28,11 +29,30 @@ def _env_bool(name: str, default: bool) -> bool:
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
 
 
+DEVELOPMENT_SECRET_KEY = "insecure-key-for-development-and-tests-only"
+
+
+def _weak_key(key: str) -> bool:
+    """Django's own test for a guessable key (check --deploy, W009), and the known defaults."""
+    return (
+        len(key) < 50
+        or len(set(key)) < 5
+        or key == DEVELOPMENT_SECRET_KEY
+        or key.startswith("django-insecure")
+    )
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production has no default secret key.")
-    SECRET_KEY = "insecure-key-for-development-and-tests-only"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+_NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+if PRODUCTION and _weak_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters, "
+        f"made for example with {_NEW_KEY}"
+    )
 
 # The key that seals audit events (an HMAC), kept outside the database so someone who can
 # edit the database cannot re-seal what they changed. Set TRUSTWORTHY_AUDIT_KEY in
@@ -50,6 +70,12 @@ if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS, for example innovation.example.gov.uk")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The proxies in front of the service whose X-Forwarded-For is believed, to tell consultation
+# participants apart for their rate limit (voices/ratelimit.py): addresses or networks, or `*`
+# for any, in the variable gunicorn reads for the same purpose. By default this machine and
+# private networks (a proxy or load balancer beside the service), never the open internet.
+_PROXIES = "127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FORWARDED_ALLOW_IPS", _PROXIES).split(",")]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,6 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "trustworthy.core",
     "trustworthy.organisations",
     "trustworthy.appraisals",
@@ -66,6 +95,9 @@ INSTALLED_APPS = [
     "trustworthy.reports",
     "trustworthy.api",
     "trustworthy.programmes",
+    # For staff superusers only, read-only: organisations/admin.py. After the apps, whose
+    # templates (organisations/templates/admin/) come first.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
@@ -75,10 +107,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trustworthy.core.private.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "trustworthy.organisations.middleware.CurrentOrganisationMiddleware",
+    "trustworthy.organisations.twofactor_middleware.TwoFactorMiddleware",
     "trustworthy.core.middleware.LockedAppraisalMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +135,18 @@ TEMPLATES = [
             ],
         },
     },
+    # Only for the admin site's own templates (the service's pages are Jinja2, found first).
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
 ]
 
 # Each gunicorn worker keeps its connection between requests (checked before reuse) rather
@@ -113,7 +159,7 @@ if os.environ.get("DATABASE_URL"):
         "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
     }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # private to the service's user
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -144,9 +190,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "trustworthy.organisations.passwords.NotTrivialValidator"},  # aaaaaaaaaaaa, 123456789012
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "project-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # A whole council may sit behind one address: lock out per username and address together.
@@ -157,6 +204,14 @@ AXES_ENABLED = ENV != "test"
 # People sign in with their email address, which the sign-in form passes as `username`.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
+
+# Two-factor authentication (organisations/twofactor.py): anyone holding one of these roles
+# in any organisation must set up an authenticator app and enter a code when signing in.
+# Admins and approvers in production; nobody in development and tests unless set. A
+# comma-separated list of roles; empty means nobody. Anyone may still turn it on.
+_REQUIRE_2FA = os.environ.get("TRUSTWORTHY_REQUIRE_2FA_ROLES", "admin,approver" if PRODUCTION else "")
+TRUSTWORTHY_REQUIRE_2FA_ROLES = [role.strip() for role in _REQUIRE_2FA.split(",") if role.strip()]
+OTP_TOTP_ISSUER = "Trustworthy Innovation"  # the name authenticator apps show
 
 # Sessions stay in the database (one query a request, built once: see core/sessions.py),
 # so signing out or being removed takes effect at once in every worker process.
@@ -171,8 +226,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
+    # Served over plain HTTP behind a proxy that terminates TLS and sets X-Forwarded-Proto
+    # (replacing whatever the client sent). Plain HTTP requests are sent to HTTPS, except
+    # the proxy's or load balancer's health check.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -213,6 +275,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": STATICFILES_BACKEND},
 }
 
+# Producing a record's PDF or Word file stops after this many seconds (a 503 asking to try
+# again), well inside gunicorn's 30 s worker timeout. Text limits keep real records far below.
+RECORD_RENDER_SECONDS = float(os.environ.get("TRUSTWORTHY_RECORD_RENDER_SECONDS", "20"))
+
 # Caches. "default" is Django's own default (each process's memory), written out only because
 # naming one cache means naming them all. "records" holds decision records as rendered
 # (charts, the record page's body, PDF, Word) in files under the data folder, named by the
@@ -231,8 +297,8 @@ CACHES = {
 }
 
 # The API's rate limit: requests per token (or signed-in person) per minute, counted in the
-# "api" cache (files in the data folder, shared by the gunicorn workers; each test process
-# has its own memory).
+# "api" cache (files in the data folder, shared by the gunicorn workers, or the database over
+# PostgreSQL; each test process has its own memory).
 API_RATE_LIMIT = int(os.environ.get("TRUSTWORTHY_API_RATE_LIMIT", "600"))
 API_RATE_LIMIT_CACHE = "api"
 CACHES["api"] = (
@@ -244,6 +310,15 @@ CACHES["api"] = (
         "TIMEOUT": 120,
     }
 )
+if os.environ.get("DATABASE_URL") and ENV != "test":
+    # Several servers may share one PostgreSQL database but not a data folder: the count is
+    # kept in the database, so it holds across all of them (`trustworthy migrate` makes the table).
+    CACHES["api"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "trustworthy_api_rate",
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -260,6 +335,8 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Consultation links never reach a log (Django names the path of a 404, 410 or 429).
+    "filters": {"hide_links": {"()": "trustworthy.config.logs.HideLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,12 +1,16 @@
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from trustworthy.core import views as core_views
+from trustworthy.organisations.admin import site as admin_site
+from trustworthy.reviews import views_work as work_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="project-list", permanent=False), name="home"),
+    path("", work_views.your_work, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Staff superusers only, read-only (organisations/admin.py); programmes/admin.py adds programmes.
+    path("admin/", admin_site.urls),
     path("", include("trustworthy.organisations.urls")),
+    path("", include("trustworthy.organisations.twofactor_urls")),
     path("", include("trustworthy.appraisals.urls")),
     path("", include("trustworthy.reviews.urls")),
     path("", include("trustworthy.reports.urls")),

@@ -19,6 +19,13 @@ class Locked(Refused):
     """What is being changed cannot change in its current state (a 409 page on the web)."""
 
 
+class Unavailable(Exception):
+    """Cannot be done right now, though nothing is wrong with the request (a 503: try again
+    later); the message says so in plain words."""
+
+    retry_after = 60
+
+
 class Invalid(Exception):
     """What was sent cannot be saved as it is; shown on the form, next to `field` if named."""
 

@@ -1,4 +1,5 @@
-"""Turn a refused change to a locked appraisal into a clear page, wherever it was refused."""
+"""Turn a refused change to a locked appraisal, or work that cannot be done just now, into a
+clear page, wherever it was raised."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .errors import Locked
+from .errors import Locked, Unavailable
 
 
 class LockedAppraisalMiddleware:
@@ -25,4 +26,13 @@ class LockedAppraisalMiddleware:
                 {"title": "This appraisal cannot be changed", "message": str(exception)},
                 status=409,
             )
+        if isinstance(exception, Unavailable):
+            response = render(
+                request,
+                "core/error.html",
+                {"title": "Please try again later", "message": str(exception), "status": 503},
+                status=503,
+            )
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

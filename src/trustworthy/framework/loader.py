@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -53,6 +54,9 @@ __all__ = [
 ]
 
 DEFAULT_FRAMEWORK_FILE = "hgl-2021-1.0.0.yaml"
+# The built-in edition is 25 kB; a file forty times that is not a framework.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20  # the built-in edition is seven levels deep
 
 # Every edition must keep the published questions under their ids, because appraisals,
 # exports and the decision logic refer to them. Editions may add questions of their own.
@@ -77,8 +81,16 @@ PathT = tuple[str | int, ...]
 def format_path(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{_shown(part)}" if out else _shown(part))
     return out
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(key: str) -> str:
+    """A key from the file as it can be printed: control characters escaped, not run by a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(key))
 
 
 @cache
@@ -98,18 +110,50 @@ def default_framework() -> Framework:
 def load_framework(path: str | Path) -> Framework:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # never more, whatever the file claims to be
+        if len(data) > MAX_FILE_BYTES:
+            raise FrameworkError([_too_big(str(path))])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError([Problem(str(path), "", f"cannot read the file: {exc}")]) from exc
     return load_framework_text(text, str(path))
 
 
+def _too_big(filename: str) -> Problem:
+    return Problem(
+        filename, "", f"the file is larger than {MAX_FILE_BYTES:,} bytes; a framework is far smaller"
+    )
+
+
+class _AliasRefused(yaml.composer.ComposerError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without anchors and aliases (`&name`, `*name`): a framework file never needs
+    them, and aliases let a file of a few lines expand to gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(
+                None,
+                None,
+                "anchors and aliases (& and *) are not allowed in a framework file",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def load_framework_text(text: str, filename: str = "<string>") -> Framework:
     """Parse and check a framework (YAML or JSON text); raise FrameworkError listing all faults."""
+    if len(text) > MAX_FILE_BYTES:
+        raise FrameworkError([_too_big(filename)])
     lines, problems = _line_map(text, filename)
     if problems:
         raise FrameworkError(problems)
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_Loader)  # a SafeLoader, without aliases
 
     def problem(path: PathT, message: str) -> Problem:
         return Problem(filename, format_path(path), message, _nearest_line(lines, path))
@@ -130,7 +174,12 @@ def load_framework_text(text: str, filename: str = "<string>") -> Framework:
 
 def _line_map(text: str, filename: str) -> tuple[dict[PathT, int], list[Problem]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        return {}, [Problem(filename, "", "nested too deeply to be a framework file")]
+    except _AliasRefused as exc:
+        mark = exc.problem_mark
+        return {}, [Problem(filename, "", str(exc.problem), mark.line + 1 if mark else None)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -143,6 +192,9 @@ def _line_map(text: str, filename: str) -> tuple[dict[PathT, int], list[Problem]
 
     def walk(node: yaml.Node, path: PathT) -> None:
         lines[path] = node.start_mark.line + 1
+        if len(path) > MAX_DEPTH:
+            problems.append(Problem(filename, format_path(path), "nested too deeply to be a framework file"))
+            return
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
@@ -152,7 +204,7 @@ def _line_map(text: str, filename: str) -> tuple[dict[PathT, int], list[Problem]
                         Problem(
                             filename,
                             format_path((*path, key)),
-                            f"the key '{key}' appears more than once",
+                            f"the key '{_shown(key)}' appears more than once",
                             key_node.start_mark.line + 1,
                         )
                     )

@@ -133,19 +133,19 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
     reasons: list[str] = []
     goes_ahead: list[str] = []
 
+    # The score of a high open risk (HIGH_RISK_SCORE or more), or None when there is none.
+    high_risk = (
+        open_risk_score if open_risk_score is not None and open_risk_score >= HIGH_RISK_SCORE else None
+    )
+
     if applies["T4"] == "not-applicable":  # T1, T2 and T3 are all "yes"
         goes_ahead = ["proceed", "proceed-with-mitigations"]
         reasons.append(
             "T1, T2 and T3 are all 'yes', so T4 and T5 do not apply and the framework "
             "allows going ahead, as planned or with mitigations."
         )
-        if open_risk_score is not None and open_risk_score >= HIGH_RISK_SCORE:
+        if high_risk is not None:
             goes_ahead.remove("proceed")
-            reasons.append(
-                f"An open risk scores {open_risk_score} (likelihood times severity), "
-                f"which is {HIGH_RISK_SCORE} or more. 'Proceed' is not allowed until that "
-                "risk is mitigated, accepted or closed; 'proceed with mitigations' is."
-            )
     elif applies["T4"] == "applies":
         doubted = [q for q in _CONFIDENCE_TESTS if answer(q) not in (None, "yes")]
         names = ", ".join(doubted)
@@ -173,17 +173,24 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
             )
 
     t6 = answer("T6")
+    t6_reason = ""
     if t6 is not None and t6 != "yes" and goes_ahead:
         goes_ahead = []
-        reasons.append(
+        t6_reason = (
             "T6 is not 'yes': a decision that cannot be explained and justified to young "
             "people, families, carers and practitioners cannot go ahead."
         )
     elif t6 is not None and t6 != "yes":
-        reasons.append(
+        t6_reason = (
             "T6 is not 'yes': whatever is decided must still be explained to young people, "
             "families, carers and practitioners."
         )
+    # A high open risk rules out plain "proceed" whatever the answers, so it is always one
+    # of the reasons, even where T1-T6 already rule "proceed" out for reasons of their own.
+    if high_risk is not None:
+        reasons.append(_high_risk_reason(high_risk, "proceed-with-mitigations" in goes_ahead))
+    if t6_reason:
+        reasons.append(t6_reason)
 
     missing.sort(key=ROUTE_QUESTIONS.index)
     if missing:
@@ -195,3 +202,11 @@ def compute_route(answers: Mapping[str, str | None], open_risk_score: int | None
 
     allowed = tuple(d for d in DECISION_ORDER if d in goes_ahead or d in ALWAYS_ALLOWED)
     return Route(allowed, (), tuple(not_applicable), tuple(reasons), pending)
+
+
+def _high_risk_reason(score: int, with_mitigations: bool) -> str:
+    reason = (
+        f"An open risk scores {score} (likelihood times severity), which is {HIGH_RISK_SCORE} "
+        "or more. 'Proceed' is not allowed until that risk is mitigated, accepted or closed"
+    )
+    return reason + ("; 'proceed with mitigations' is." if with_mitigations else ".")

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from trustworthy.core import audit
+from trustworthy.core import audit, text
 from trustworthy.core.errors import NotPermitted, Refused
 
 from .models import Membership, Organisation
@@ -69,6 +69,9 @@ class AuditedChange:
     ) -> None:
         if self.event is not None:
             raise AssertionError(f"{self.what} was already audited: one change, one event")
+        # Whichever way the change arrived (page, API, import, command), the text it writes
+        # is bounded and clean; refusing here rolls the whole change back.
+        text.check_written(after, reason)
         self.event = audit.append(
             organisation_id=self.organisation_id,
             actor=self.actor,

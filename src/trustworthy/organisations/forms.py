@@ -14,6 +14,8 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from trustworthy.core.text import TextField
+
 from .models import Membership, Role
 from .services import CHANGE_NOTE_MAX_LENGTH, COMMITMENTS_MAX_LENGTH
 
@@ -49,14 +51,6 @@ def _role_field(label: str) -> forms.ChoiceField:
         widget=forms.RadioSelect,
         error_messages={"required": "Select a role", "invalid_choice": "Select a role from the list"},
     )
-
-
-class MultilineField(forms.CharField):
-    """Text with its line endings made "\n", so the length counts as the character count does."""
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class SignInForm(forms.Form):
@@ -105,6 +99,21 @@ class SetPasswordForm(forms.Form):
         return cleaned
 
 
+class ForgottenPasswordForm(forms.Form):
+    email = _email_field("Enter your email address")
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """A new password chosen through a reset link (for Django's PasswordResetConfirmView,
+    which passes the person the link is for). The service checks the password's rules."""
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password"].label = "Create a new password"
+        self.fields["password_confirm"].label = "Confirm your new password"
+
+
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.TypedChoiceField(
         label="Which organisation do you want to work in?",
@@ -125,7 +134,7 @@ class SwitchOrganisationForm(forms.Form):
 
 class InviteMemberForm(forms.Form):
     email = _email_field("Enter their email address")
-    full_name = forms.CharField(
+    full_name = TextField(
         label="Full name",
         max_length=150,
         error_messages={
@@ -145,7 +154,7 @@ class ConfirmForm(forms.Form):
 
 
 class CommitmentsForm(forms.Form):
-    text = MultilineField(
+    text = TextField(
         label="Ethical commitments",
         max_length=COMMITMENTS_MAX_LENGTH,
         error_messages={
@@ -153,7 +162,7 @@ class CommitmentsForm(forms.Form):
             "max_length": f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer",
         },
     )
-    change_note = forms.CharField(
+    change_note = TextField(
         label="What changed",
         required=False,
         max_length=CHANGE_NOTE_MAX_LENGTH,

@@ -124,3 +124,37 @@ class CommitmentStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} commitments v{self.version}"
+
+
+class SignInProvider(models.Model):
+    """An organisation's own identity provider, for signing in over OpenID Connect.
+
+    The client secret is not stored: `client_secret_env` names the environment variable
+    that holds it, so a copy of the database (a backup, an export) gives nobody a way to
+    act as this service at the council's provider. Set by an operator (`trustworthy
+    organisation sign-in set`); see oidc.py for what a sign-in checks.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sign_in_provider"
+    )
+    issuer = models.URLField(
+        max_length=500, help_text="The provider's issuer identifier, exactly as it gives it"
+    )
+    client_id = models.CharField(max_length=255)
+    client_secret_env = models.CharField(
+        max_length=100, help_text="Name of the environment variable that holds the client secret"
+    )
+    email_domains = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Space-separated: only addresses at these domains may sign in this way (empty: any)",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Sign-in for {self.organisation} at {self.issuer}"
+
+    @property
+    def domains(self) -> list[str]:
+        return self.email_domains.split()

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.utils.timezone import localtime
 
-from . import selectors
+from . import oidc, selectors
 from .forms import ROLE_HINTS
 from .models import CommitmentStatement, Membership, Organisation
 from .permissions import Action, role_may
@@ -54,10 +54,13 @@ def role_changed(changed: Membership) -> str:
 
 
 def organisation_page(current: Membership) -> dict[str, Any]:
+    is_admin = role_may(current.role, MANAGE_ORGANISATION)
     return {
         "organisation": current.organisation,
         "commitments": selectors.current_commitments(organisation=current.organisation),
-        "is_admin": role_may(current.role, MANAGE_ORGANISATION),
+        "is_admin": is_admin,
+        # Set by an operator (`trustworthy organisation sign-in set`), shown to admins only.
+        "sign_in_provider": oidc.provider_of(current.organisation_id) if is_admin else None,
         "when": when,
     }
 

@@ -1,11 +1,26 @@
 from django.urls import URLPattern, path
 
-from . import views
+from . import oidc_views, views
 
 urlpatterns: list[URLPattern] = [
     path("accounts/login/", views.sign_in, name="login"),
     path("accounts/logout/", views.sign_out, name="logout"),
+    path("accounts/organisation-sign-in/", oidc_views.choose, name="oidc-choose"),
+    path("accounts/organisation-sign-in/callback/", oidc_views.callback, name="oidc-callback"),
+    path(
+        "accounts/organisation-sign-in/<int:organisation_id>/",
+        oidc_views.continue_to_provider,
+        name="oidc-continue",
+    ),
+    path("accounts/organisation-sign-in/<int:organisation_id>/start/", oidc_views.start, name="oidc-start"),
     path("accounts/set-password/<str:uidb64>/<str:token>/", views.set_password, name="set-password"),
+    path("accounts/password-reset/", views.password_reset, name="password-reset"),
+    path("accounts/password-reset/sent/", views.password_reset_sent, name="password-reset-sent"),
+    path(
+        "accounts/password-reset/<str:uidb64>/<str:token>/",
+        views.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
     path("organisations/switch/", views.switch_organisation, name="switch-organisation"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/members/", views.members, name="organisation-members"),

@@ -12,15 +12,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from trustworthy.core.auth import login_required
+from trustworthy.core.auth import forget_signed_in, login_required
 from trustworthy.core.editing import form_data, handle_edit
 
 from . import presenters, selectors, services
@@ -30,7 +36,9 @@ from .forms import (
     ChangeRoleForm,
     CommitmentsForm,
     ConfirmForm,
+    ForgottenPasswordForm,
     InviteMemberForm,
+    ResetPasswordForm,
     SetPasswordForm,
     SignInForm,
     SwitchOrganisationForm,
@@ -100,7 +108,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             logout(request)
             messages.success(request, "You have signed out.")
-        return redirect(settings.LOGOUT_REDIRECT_URL)
+        return forget_signed_in(redirect(settings.LOGOUT_REDIRECT_URL))
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     return render(request, "organisations/sign_out.html", {})
@@ -128,6 +136,58 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         messages.success(request, "Your password has been set. Sign in with your email address and password.")
         return redirect(settings.LOGIN_URL)
     return render(request, "organisations/set_password.html", {"form": form, "person": user})
+
+
+# Forgotten passwords ------------------------------------------------------------------
+#
+# Django's own views, with the service's pages and its one way of writing: the link is
+# sent and the password set by `services`, which records the change.
+
+
+class ForgottenPassword(PasswordResetView):
+    """Ask for a link by email. The next page says the same whether or not there is an account."""
+
+    form_class = ForgottenPasswordForm
+    template_name = "organisations/password_reset.html"
+    success_url = reverse_lazy("password-reset-sent")
+
+    def form_valid(self, form: ForgottenPasswordForm) -> HttpResponse:
+        services.send_password_reset(email=form.cleaned_data["email"], site_url=_site_url(self.request))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetSent(PasswordResetDoneView):
+    template_name = "organisations/password_reset_sent.html"
+
+
+class ResetPassword(PasswordResetConfirmView):
+    """The page the emailed link opens (Django's view moves the token out of the address
+    before the page shows, so it never leaks in a Referer header)."""
+
+    form_class = ResetPasswordForm
+    template_name = "organisations/password_reset_confirm.html"
+    token_generator = services.reset_tokens
+
+    def get_user(self, uidb64: str) -> object | None:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
+        try:
+            services.reset_password(user=self.user, password=form.cleaned_data["password"])
+        except services.ServiceError as exc:
+            form.add_error("password" if exc.field == "password" else None, exc.message)
+            return self.form_invalid(form)
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        if self.request.user.is_authenticated and self.request.user.pk != self.user.pk:
+            logout(self.request)
+        messages.success(self.request, "Your password has been reset. Sign in with your new password.")
+        return redirect(settings.LOGIN_URL)
+
+
+password_reset = ForgottenPassword.as_view()
+password_reset_sent = PasswordResetSent.as_view()
+password_reset_confirm = ResetPassword.as_view()
 
 
 # Organisations ------------------------------------------------------------------------

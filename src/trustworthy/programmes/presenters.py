@@ -265,6 +265,147 @@ def review_table(appraisals: QuerySet[Appraisal], limit: int | None = None) -> T
     )
 
 
+# --- charts ------------------------------------------------------------------------------------
+# Each chart draws figures of the table beside it (no query of its own), so the two always
+# agree and the table is the chart's full alternative. Labels and numbers are HTML text;
+# each bar is a small SVG stretched to the width of the page, drawn with presentation
+# attributes only (the Content Security Policy allows no inline styles), so the page stays
+# light and needs no script and no image file.
+
+CHARTED = 10  # bars drawn per chart; the table beside it has every row
+
+# GOV.UK colours, each at least 3:1 against white; parts of a bar are parted by a white gap
+# and named in the legend and in the text, so no figure is told by colour alone.
+DECISION_COLOURS = {
+    "proceed": "#00703c",
+    "proceed-with-mitigations": "#1d70b8",
+    "proceed-despite-concerns": "#b58840",
+    "reframe": "#4c2c92",
+    "do-not-proceed": "#d4351c",
+}
+NO_DECISION_COLOUR = "#505a5f"
+BLUE, PURPLE, RED, OCHRE, GREEN = "#1d70b8", "#4c2c92", "#d4351c", "#b58840", "#00703c"
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str
+    value: int
+    colour: str
+    start: float  # where it begins, in percent of the longest bar
+    width: float  # in percent of the longest bar
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    total: int
+    segments: tuple[Segment, ...]
+    parts_in_words: bool
+
+    @property
+    def text(self) -> str:
+        parts = ", ".join(f"{s.label} {s.value}" for s in self.segments if s.value)
+        return f"{self.label}: {self.total}" + (f" ({parts})" if self.parts_in_words and parts else "")
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    bars: tuple[Bar, ...]
+    legend: tuple[tuple[str, str], ...]  # (label, colour) of each part, when there are parts
+    left_out: int  # rows of the table that are not drawn
+
+    @property
+    def alt(self) -> str:
+        """The chart's text alternative: every figure it draws, in words."""
+        n = self.left_out
+        more = f" {n} more {'is' if n == 1 else 'are'} in the table." if n else ""
+        return f"Bar chart of {self.title.lower()}. " + "; ".join(b.text for b in self.bars) + "." + more
+
+
+def bar_chart(
+    name: str,
+    title: str,
+    rows: list[tuple[str, list[int]]],
+    series: list[tuple[str, str]],
+    *,
+    limit: int | None = None,
+    colours: list[str] | None = None,
+    parts_in_words: bool | None = None,
+) -> Chart | None:
+    """Bars of `rows` (a label and one value per series), the longest the full width; None
+    when there is nothing to draw. `colours` gives each row one colour of its own instead."""
+    drawn = rows[:limit] if limit is not None else rows
+    longest = max((sum(values) for _, values in drawn), default=0)
+    if longest == 0:
+        return None
+    bars = []
+    for i, (label, values) in enumerate(drawn):
+        segments, start = [], 0.0
+        for (part, colour), value in zip(series, values, strict=True):
+            width = 100 * value / longest
+            segments.append(
+                Segment(part, value, colours[i] if colours else colour, round(start, 2), round(width, 2))
+            )
+            start += width
+        words = len(series) > 1 if parts_in_words is None else parts_in_words
+        bars.append(Bar(label, sum(values), tuple(segments), words))
+    used = [i for i in range(len(series)) if any(values[i] for _, values in drawn)]
+    legend = tuple(series[i] for i in used) if len(series) > 1 else ()
+    return Chart(name, title, tuple(bars), legend, len(rows) - len(drawn))
+
+
+def stage_chart(table: Table) -> Chart | None:
+    fw = current_framework()
+    series = [(d.name, DECISION_COLOURS.get(d.id, NO_DECISION_COLOUR)) for d in fw.decisions]
+    series.append(("No decision recorded", NO_DECISION_COLOUR))
+    rows = []
+    for row in table.rows:
+        decided = [int(v) for v in row[1:-1]]
+        rows.append((str(row[0]), [*decided, int(row[-1]) - sum(decided)]))
+    return bar_chart("stages", table.caption, rows, series)
+
+
+def principle_chart(table: Table) -> Chart | None:
+    rows = [(str(r[0]), [int(r[1]), int(r[2])]) for r in table.rows]
+    series = [("In the process", BLUE), ("In the innovation", PURPLE)]
+    return bar_chart("principles", table.caption, rows, series, limit=CHARTED)
+
+
+def answer_chart(table: Table) -> Chart | None:
+    rows = [(str(r[0]), [int(r[1]), int(r[2])]) for r in table.rows]
+    return bar_chart("answers", table.caption, rows, [("No", RED), ("Not sure", OCHRE)], limit=CHARTED)
+
+
+def motivation_chart(table: Table) -> Chart | None:
+    rows = [(str(r[0]), [int(r[1])]) for r in table.rows]
+    return bar_chart("motivations", table.caption, rows, [("Projects", BLUE)])
+
+
+def realised_chart(table: Table) -> Chart | None:
+    rows = [(str(r[0]), [int(r[1])]) for r in table.rows]
+    colours = [GREEN if str(r[0]).startswith("Expected benefit") else RED for r in table.rows]
+    chart = bar_chart("realised", table.caption, rows, [("Count", BLUE)], colours=colours)
+    if chart is None:
+        return None
+    drawn = {bar.segments[0].colour for bar in chart.bars if bar.total}
+    legend = tuple(
+        (label, c) for label, c in (("Expected benefits", GREEN), ("Expected risks", RED)) if c in drawn
+    )
+    return Chart(chart.name, chart.title, chart.bars, legend, chart.left_out)
+
+
+CHARTS: dict[str, Callable[[Table], Chart | None]] = {
+    "stages": stage_chart,
+    "principles": principle_chart,
+    "answers": answer_chart,
+    "motivations": motivation_chart,
+    "realised": realised_chart,
+}
+
+
 TABLES = (
     "stages",
     "departures",
@@ -309,7 +450,8 @@ def dashboard(
         return {"totals": totals, "tables": {only: builders[only]()}}
     motivations, summary = motivation_table(appraisals)
     tables = {name: motivations if name == "motivations" else build() for name, build in builders.items()}
-    return {"totals": totals, "tables": tables, "motivation_summary": summary}
+    charts = {name: draw(tables[name]) for name, draw in CHARTS.items()}
+    return {"totals": totals, "tables": tables, "charts": charts, "motivation_summary": summary}
 
 
 def programme_record_link(programme_slug: str) -> Callable[[Appraisal], str]:

@@ -43,6 +43,9 @@ from trustworthy.framework import HIGH_RISK_SCORE
 
 from .models import Programme, ProgrammeMember, SharedProject
 
+# What a listed appraisal carries but no list shows: its signed record (tens of kilobytes)
+# and the snapshot taken at approval, left unread.
+WIDE = ("signed_content", "approved_snapshot")
 GOES_AHEAD = ("proceed", "proceed-with-mitigations", "proceed-despite-concerns")
 NOT_OUTCOMES_FIRST = ("efficiency-and-cost", "access-to-funding")
 
@@ -155,6 +158,7 @@ def departures(appraisals: QuerySet[Appraisal]) -> QuerySet[Appraisal]:
     return (
         appraisals.filter(decision__is_departure=True)
         .select_related("project", "organisation", "decision")
+        .defer(*WIDE)
         .order_by("-decision__decided_on", "pk")
     )
 
@@ -164,9 +168,9 @@ def principles_at_risk(appraisals: QuerySet[Appraisal]) -> list[dict[str, Any]]:
         PrincipleRating.objects.filter(appraisal__in=appraisals.values("pk"), rating="at-risk")
         .values("principle_id")
         .annotate(
-            process=Count("pk", filter=Q(aspect="process")),
-            innovation=Count("pk", filter=Q(aspect="innovation")),
-            total=Count("pk"),
+            process=Count("aspect", filter=Q(aspect="process")),
+            innovation=Count("aspect", filter=Q(aspect="innovation")),
+            total=Count("*"),
         )
         .order_by("-total", "principle_id")
     )
@@ -178,9 +182,9 @@ def doubtful_answers(appraisals: QuerySet[Appraisal]) -> list[dict[str, Any]]:
         Answer.objects.filter(appraisal__in=appraisals.values("pk"), value__in=("no", "unsure"))
         .values("question_id")
         .annotate(
-            no=Count("pk", filter=Q(value="no")),
-            unsure=Count("pk", filter=Q(value="unsure")),
-            total=Count("pk"),
+            no=Count("value", filter=Q(value="no")),
+            unsure=Count("value", filter=Q(value="unsure")),
+            total=Count("*"),
         )
         .order_by("-total", "question_id")
     )
@@ -191,7 +195,7 @@ def participation(appraisals: QuerySet[Appraisal]) -> list[dict[str, Any]]:
     return list(
         Participation.objects.filter(appraisal__in=appraisals.values("pk"))
         .values("stakeholder", "mode")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by("stakeholder", "mode")
     )
 
@@ -264,6 +268,7 @@ def high_open_risks(appraisals: QuerySet[Appraisal]) -> QuerySet[RegisterRow]:
         .annotate(score=_score())
         .filter(score__gte=HIGH_RISK_SCORE)
         .select_related("appraisal__project", "appraisal__organisation")
+        .defer(*(f"appraisal__{name}" for name in WIDE))
         .order_by("-score", "appraisal__project__title", "pk")
     )
 
@@ -278,5 +283,6 @@ def reviews_overdue(
         appraisals.filter(review_date__lt=today)
         .exclude(Exists(newer))
         .select_related("project", "organisation")
+        .defer(*WIDE)
         .order_by("review_date", "pk")
     )

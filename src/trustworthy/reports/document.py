@@ -3,12 +3,12 @@
 `build_record(data)` turns everything an appraisal holds into frozen dataclasses: the
 project, its context and motivations, every answer with the question's published wording,
 every register, the principle ratings, who took part and what they said, the route, the
-decision and any departure from the framework, sign-off and the audit hashes once
-approved. The HTML, PDF, Word and JSON renderers all read this one structure, so they
-cannot disagree about what the record says.
+decision and any departure from the framework, the actions agreed (with owners, dates and
+status), sign-off and the audit hashes once approved. The HTML, PDF, Word and JSON
+renderers all read this one structure, so they cannot disagree about what the record says.
 
 `public=True` builds the version for the public register: the names of people are left
-out, and so is anything the lead marked as not for publication.
+out (actions' owners too), and so is anything the lead marked as not for publication.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from trustworthy.appraisals.actions import action_facts
 from trustworthy.appraisals.evaluation import (
     EXPECTED_AGAINST_REALISED,
     UNFORESEEN_KINDS,
@@ -27,6 +28,8 @@ from trustworthy.appraisals.evaluation import (
     label,
 )
 from trustworthy.framework import Framework, Question, Register
+
+from .summary import paragraphs
 
 RECORD_FORMAT = "decision-record-1"
 NOT_PUBLISHED = "Not published."
@@ -227,6 +230,11 @@ class Summary:
     text: str
     edited: bool
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """As typed: split at blank lines; a single line break stays inside its paragraph."""
+        return paragraphs(self.text)
+
 
 @dataclass(frozen=True)
 class ExpectedItem:
@@ -278,6 +286,47 @@ class EvaluationSection:
 
 
 @dataclass(frozen=True)
+class ActionItem:
+    """Something agreed to be done, with its owner, date and status: in an approved record,
+    as it stood at approval (what happened since is kept on the action, not in the record)."""
+
+    what: str
+    source: str  # risk, enabler, decision, lessons or other
+    source_label: str
+    owner: str | None  # a member's name or a role; None in the public version
+    due_on: str
+    status: str
+    status_label: str
+    evidence: str = ""
+    dropped_reason: str = ""
+    closed_on: str | None = None
+    register_row: int | None = None  # its row's place in its register, when it came from one here
+    carried_forward_from: str | None = None  # the stage it was carried forward from
+    carried_forward_to: str | None = None  # the stage it was carried forward to since
+    key: str = ""
+
+
+def action_item(facts: Mapping[str, Any], key: str) -> ActionItem:
+    """An action from its plain values (`appraisals.actions.action_facts`, or a document's)."""
+    return ActionItem(
+        what=facts["what"],
+        source=facts["source"],
+        source_label=facts["source_label"],
+        owner=facts["owner"],
+        due_on=facts["due_on"],
+        status=facts["status"],
+        status_label=facts["status_label"],
+        evidence=facts["evidence"],
+        dropped_reason=facts["dropped_reason"],
+        closed_on=facts["closed_on"],
+        register_row=facts["register_row"],
+        carried_forward_from=facts["carried_forward_from"],
+        carried_forward_to=facts["carried_forward_to"],
+        key=key,
+    )
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     framework_id: str
     framework_version: str
@@ -302,6 +351,7 @@ class DecisionRecord:
     voices: VoicesSection | None = None
     summary: Summary | None = None
     evaluation: EvaluationSection | None = None  # only at the post hoc evaluation stage
+    actions: tuple[ActionItem, ...] = ()
     public: bool = False
     generated_at: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
@@ -360,7 +410,17 @@ class DecisionRecord:
                 out.append(("voices", f"{self.voices.title}, item {number}", f"{item.said}\n{item.response}"))
         if self.evaluation:
             out += self.evaluation_text()
+        out += self.actions_text()
         return [(key, where, text) for key, where, text in out if text and text != NOT_PUBLISHED]
+
+    def actions_text(self) -> list[tuple[str, str, str]]:
+        out: list[tuple[str, str, str]] = []
+        for number, a in enumerate(self.actions, 1):
+            where = f"Actions: action {number}"
+            out.append((a.key, where, a.what))
+            out.append((a.key, f"{where}, evidence it was done", a.evidence))
+            out.append((a.key, f"{where}, why it was dropped", a.dropped_reason))
+        return out
 
     def evaluation_text(self) -> list[tuple[str, str, str]]:
         ev = self.evaluation
@@ -499,7 +559,7 @@ def _evaluation(appraisal: Any) -> EvaluationSection | None:
         return None
     base, fw = found.baseline, found.baseline_framework
     sides: dict[str, tuple[ExpectedItem, ...]] = {"benefit": (), "risk": ()}
-    if base is not None and fw is not None:
+    if fw is not None:  # with no approved stage, an imported evaluation's own rows (selectors)
         for kind, expectations in zip(kinds(fw), (found.benefits, found.risks), strict=True):
             register = fw.register(kind.register)
             sides[kind.id] = tuple(
@@ -600,6 +660,9 @@ def build_record(
     approved = appraisal.status == "approved"
 
     frozen = appraisal.approved_snapshot if approved else None
+    # An approved record shows its actions as they stood at approval (none, if it was signed
+    # before actions were kept); what happened since is kept on each action.
+    facts = (frozen.get("actions") or []) if frozen else action_facts(appraisal)
     project_part = _project_part(fw, frozen["project"] if frozen else _live_project(project))
     sections = tuple(
         SectionItem(s.id, s.number, s.title, tuple(_question_item(fw, q, data.answers) for q in s.questions))
@@ -718,6 +781,7 @@ def build_record(
         voices=voices(appraisal) if voices else None,
         summary=summary,
         evaluation=_evaluation(appraisal),
+        actions=tuple(action_item(f, f"action.{f['id']}") for f in facts),
         generated_at=_iso(now or datetime.datetime.now(tz=datetime.UTC)),
     )
     return make_public(record, excluded) if public else record
@@ -830,6 +894,16 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
             ),
             lessons=text("evaluation.lessons", evaluation.lessons),
         )
+    actions = tuple(
+        replace(
+            a,
+            owner=None,
+            what=text(a.key, a.what),
+            evidence=text(a.key, a.evidence),
+            dropped_reason=text(a.key, a.dropped_reason),
+        )
+        for a in record.actions
+    )
     return replace(
         record,
         project=project,
@@ -842,6 +916,7 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
         summary=summary,
         voices=voices,
         evaluation=evaluation,
+        actions=actions,
         public=True,
         excluded=hidden,
     )

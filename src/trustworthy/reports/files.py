@@ -27,19 +27,24 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files as package_files
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.template.loader import get_template
 from markupsafe import Markup
 
 from trustworthy.core.audit import digest
+from trustworthy.core.errors import Unavailable
 
 from . import charts as charts_module
 from . import render_docx, render_json, render_pdf
@@ -50,7 +55,7 @@ from .filestore import RecordFileCache
 # Raise by hand to rebuild every cached file when the output changes in a way the
 # fingerprint below cannot see (it covers this package's renderers and templates and the
 # versions of the libraries that draw).
-RENDERER = 1
+RENDERER = 2
 _SOURCES = (
     "charts.py",
     "document.py",
@@ -81,6 +86,51 @@ def renderer_id() -> str:
         except PackageNotFoundError:  # pragma: no cover
             h.update(f"{library} -\n".encode())
     return h.hexdigest()[:16]
+
+
+class TakingTooLong(Unavailable):
+    """A file took longer to produce than `RECORD_RENDER_SECONDS` allows."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"This file took longer than {seconds:g} seconds to produce, so we stopped. "
+            "Try again in a minute; if it happens again, tell your organisation's admin."
+        )
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block with `TakingTooLong` once it has run `seconds`, so a record that is slow
+    to draw cannot hold a worker until the server kills it. A real timer (SIGALRM) needs the
+    main thread, where gunicorn's workers and the command line run; elsewhere (the test
+    server's threads) there is no limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # inside a limit already (charts in a PDF)
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TakingTooLong(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    # Repeating: an exception raised where Python ignores it (a weakref callback during
+    # garbage collection) is raised again a moment later.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _within_time_limit(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def limited() -> bytes:
+        with time_limit(settings.RECORD_RENDER_SECONDS):
+            return build()
+
+    return limited
 
 
 def store() -> RecordFileCache:
@@ -120,7 +170,9 @@ class Rendered:
     def cached(self, fmt: str, build: Callable[[], bytes]) -> bytes:
         # Approved records never change: their files are kept. Drafts' expire (see the store).
         timeout = None if self.approved else DEFAULT_TIMEOUT
-        return store().get_or_build(self.key(fmt), build, timeout=timeout, version=renderer_id())
+        return store().get_or_build(
+            self.key(fmt), _within_time_limit(build), timeout=timeout, version=renderer_id()
+        )
 
 
 def rendered(record: DecisionRecord, document: dict[str, Any] | None = None) -> Rendered:
@@ -169,7 +221,7 @@ def summary_pdf(record: DecisionRecord | Rendered) -> bytes:
     """The family summary ("What we decided and why") as PDF."""
     source = _of(record)
     summary = source.record.summary
-    paragraphs = summary.text.split("\n\n") if summary else []  # as `presenters.paragraphs`
+    paragraphs = summary.paragraphs if summary else []  # as `presenters.paragraphs`
 
     def build() -> bytes:
         context = {"record": source.record, "paragraphs": paragraphs}

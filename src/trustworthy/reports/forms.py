@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from trustworthy.appraisals.forms import text
+from trustworthy.core.text import FAMILY_SUMMARY, NOTE, TextField
 
 REASON_HINT = (
     "This is kept with the record's history for your organisation. "
@@ -21,7 +22,10 @@ SUMMARY_HINT = (
 class SummaryForm(forms.Form):
     """The lead's “What we decided and why”; empty goes back to the draft."""
 
-    summary = forms.CharField(label="Change the summary", required=False, help_text=SUMMARY_HINT)
+    summary = TextField(
+        label="Change the summary", required=False, max_length=FAMILY_SUMMARY, help_text=SUMMARY_HINT,
+        error_messages={"max_length": f"The summary must be {FAMILY_SUMMARY:,} characters or fewer"},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "%s")
@@ -46,7 +50,7 @@ class ExclusionsForm(forms.Form):
 class PublicationReasonForm(forms.Form):
     """One reason, required. `prefix` tells the page's two forms apart ("replace", "withdraw")."""
 
-    reason = text("Reason", max_length=2000, help_text=REASON_HINT)
+    reason = text("Reason", max_length=NOTE, help_text=REASON_HINT)
 
     def __init__(self, *args: Any, label: str, what: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "%s")

@@ -5,21 +5,32 @@ names; every problem is listed, and nothing is written unless there are none. Th
 project and appraisal are then recreated through the appraisal services, in one
 transaction, so the same rules apply as on the web. Sign-off is not imported: an imported
 appraisal starts as a draft, to be reviewed and signed again.
+
+Actions come in with their status, dates and evidence. Their owners come in as named in the
+record (in words: a record holds people's names, not their accounts here), and an action
+carried forward from an earlier stage comes in without that link, since the earlier stage
+is not imported with it.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, transaction
 
-from trustworthy.appraisals import services
+from trustworthy.appraisals import actions, services
+from trustworthy.appraisals.evaluation import kinds
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
+from trustworthy.core import text as texts
+from trustworthy.core.errors import Invalid, Refused
 from trustworthy.framework import (
     Framework,
     RegisterRowError,
@@ -35,11 +46,31 @@ from trustworthy.organisations.models import Membership, Organisation, User
 from .render_json import schema_problems
 from .services import save_summary
 
+# Bounds checked before anything else, so that no file, however made, costs more than a
+# real record: a record is tens of kilobytes, six levels deep, with numbers of a few digits.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 20
+MAX_ITEMS = 1_000  # in any one list or object (a register of a thousand rows is already a lot)
+MAX_VALUES = 50_000  # in the whole file (a full record holds a few thousand)
+MAX_DIGITS = 18  # in a whole number
+MAX_PROBLEMS = 50  # listed; the rest are counted
+MAX_PROBLEM_CHARS = 300
+
+
+def _shown(problem: str) -> str:
+    """A problem as it can be shown anywhere: short, and with no control characters a
+    terminal would act on (problems quote the file)."""
+    problem = texts.printable(problem)
+    return problem if len(problem) <= MAX_PROBLEM_CHARS else problem[: MAX_PROBLEM_CHARS - 1] + "…"
+
 
 class ImportRefused(Exception):
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+        shown = [_shown(p) for p in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"and {len(problems) - MAX_PROBLEMS:,} more problems")
+        super().__init__("\n".join(shown))
+        self.problems = shown
 
 
 @dataclass(frozen=True)
@@ -48,15 +79,192 @@ class Imported:
     organisation: Organisation
 
 
+TOO_BIG = f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a decision record is much smaller"
+
+
+def read_file(path: str | Path) -> str:
+    """The text of a file to import, refused before it is read in full if it is too big."""
+    try:
+        with Path(path).open("rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
+                raise ImportRefused([TOO_BIG])
+            data = file.read(MAX_FILE_BYTES + 1)  # a pipe or device has no size to check first
+    except OSError as exc:
+        raise ImportRefused([f"the file cannot be read: {exc.strerror or exc}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused([TOO_BIG])
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(
+            [f"the file is not UTF-8 text (byte {exc.start + 1:,} cannot be read); save it as UTF-8"]
+        ) from None
+    return text.removeprefix("\ufeff")  # a byte order mark, as some editors add (RFC 8259 allows ignoring it)
+
+
+class _Unreadable(Exception):
+    """Raised while parsing: the message is the problem."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            # The last would win silently: a second "decision" could drop the decision.
+            raise _Unreadable(f"the file gives “{key}” twice in the same object; give each field once")
+        out[key] = value
+    return out
+
+
+def _whole_number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _Unreadable(f"the file has a number {len(digits):,} digits long; no number in a record is")
+    return int(digits)
+
+
+def _no_constant(name: str) -> Any:
+    raise _Unreadable(f"the file has {name}, which is not a JSON number")
+
+
 def parse(text: str) -> Any:
+    """The JSON document in `text`, within the bounds above, with every string clean."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ImportRefused([TOO_BIG])
     if "\x00" in text:
         raise ImportRefused(["the file: it contains NUL characters, which a decision record cannot hold"])
+    if not text.strip():
+        raise ImportRefused(["the file is empty"])
     try:
-        return json.loads(text)
+        doc = json.loads(
+            text, object_pairs_hook=_unique_keys, parse_int=_whole_number, parse_constant=_no_constant
+        )
     except json.JSONDecodeError as exc:
         raise ImportRefused(
             [f"the file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
         ) from None
+    except _Unreadable as exc:
+        raise ImportRefused([str(exc)]) from None
+    except RecursionError:
+        raise ImportRefused(
+            [f"the file is nested more than {MAX_DEPTH} levels deep; a record is not"]
+        ) from None
+    problems = _shape_problems(doc)
+    if problems:
+        raise ImportRefused(problems)
+    return doc
+
+
+def _shape_problems(doc: Any) -> list[str]:
+    """Depth, size, and every string (keys too) without hidden characters. Each problem
+    names where it is, as the schema's problems do. (Lengths are checked field by field,
+    once the document has the schema's shape: `_text_problems`.) Paths are worked out only
+    when there is a problem to place."""
+    problems = _walk(doc, locate=False)
+    return _walk(doc, locate=True) if problems == [""] else problems
+
+
+def _walk(doc: Any, *, locate: bool) -> list[str]:
+    problems: list[str] = []
+    values = 0
+    stack: list[tuple[str, Any, int]] = [("", doc, 0)]
+    while stack and len(problems) < MAX_PROBLEMS:
+        where, node, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            return [f"the file holds more than {MAX_VALUES:,} values; a decision record holds far fewer"]
+        if depth > MAX_DEPTH:
+            return [f"the file is nested more than {MAX_DEPTH} levels deep; a record is not"]
+        message: str | None = None
+        if isinstance(node, str):
+            message = texts.hidden_characters(node)
+        elif isinstance(node, dict | list) and len(node) > MAX_ITEMS:
+            message = f"more than {MAX_ITEMS:,} items; a record has far fewer"
+        elif isinstance(node, dict):
+            bad = next((k for k in node if texts.problem(k, texts.SHORT, one_line=True)), None)
+            if bad is not None:
+                message = f"a field name: {texts.problem(bad, texts.SHORT, one_line=True)}"
+            if locate:
+                stack.extend(
+                    (f"{where}.{k}" if where else k, v, depth + 1) for k, v in reversed(node.items())
+                )
+            else:
+                stack.extend(("", v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            if locate:
+                stack.extend((f"{where}[{i}]", node[i], depth + 1) for i in range(len(node) - 1, -1, -1))
+            else:
+                stack.extend(("", v, depth + 1) for v in node)
+        if message:
+            if not locate:
+                return [""]  # found one: walk again, placing each
+            problems.append(f"{where or 'the file'}: {message}")
+    return problems
+
+
+def _typed_text(doc: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
+    """Each piece of text the import writes, where it is, and its limit (as on the forms)."""
+    p = doc["project"]
+    yield "project.title", p["title"], texts.SHORT
+    for key in ("summary", "problem", "target_cohort"):
+        yield f"project.{key}", p[key], texts.LONG
+    for key in ("organisational", "local", "national"):
+        yield f"project.context.{key}", p["context"][key], texts.LONG
+    yield "project.funding_source", p["funding_source"], texts.SHORT
+    yield "project.accountable_person", p["accountable_person"] or "", texts.SHORT
+    for i, m in enumerate(p["motivations"]):
+        yield f"project.motivations[{i}].explanation", m["explanation"], texts.LONG
+    for i, a in enumerate(doc["answers"]):
+        yield f"answers[{i}].rationale", a["rationale"], texts.LONG
+        yield f"answers[{i}].evidence", a["evidence"], texts.NOTE
+    for i, reg in enumerate(doc["registers"]):
+        for j, row in enumerate(reg["rows"]):
+            for key, value in row.items():
+                if isinstance(value, str):
+                    yield f"registers[{i}].rows[{j}].{key}", value, texts.NOTE
+    for i, r in enumerate(doc["principles"]):
+        yield f"principles[{i}].note", r["note"], texts.NOTE
+    for i, part in enumerate(doc["participation"]):
+        yield f"participation[{i}].reason", part["reason"], texts.NOTE
+        yield f"participation[{i}].summary", part["summary"], texts.LONG
+    for i, c in enumerate(doc.get("profile") or []):
+        yield f"profile[{i}].note", c["note"], texts.NOTE
+    if (d := doc["decision"]) is not None:
+        yield "decision.reasoning", d["reasoning"], texts.LONG
+        yield "decision.departure_reason", d["departure_reason"], texts.LONG
+        yield "decision.accountable_person", d["accountable_person"] or "", texts.SHORT
+    if (summary := doc["summary"]) and summary["edited"]:
+        yield "summary.text", summary["text"], texts.FAMILY_SUMMARY
+    if evaluation := doc.get("evaluation"):
+        for i, item in enumerate(evaluation["unforeseen"]):
+            yield f"evaluation.unforeseen[{i}].description", item["description"], texts.NOTE
+            yield f"evaluation.unforeseen[{i}].who_affected", item["who_affected"], texts.SHORT
+            yield f"evaluation.unforeseen[{i}].handling", item["handling"], texts.NOTE
+        yield "evaluation.lessons", evaluation["lessons"] or "", texts.LONG
+    for i, a in enumerate(doc.get("actions") or []):
+        yield f"actions[{i}].what", a["what"], texts.NOTE
+        yield f"actions[{i}].owner", a["owner"] or "", texts.SHORT
+        yield f"actions[{i}].evidence", a["evidence"], texts.NOTE
+        yield f"actions[{i}].dropped_reason", a["dropped_reason"], texts.NOTE
+
+
+def _text_problems(doc: dict[str, Any]) -> list[str]:
+    """Text over its limit, and evidence that is not web links (only http and https links
+    are ever shown as links, so nothing else may come in as one)."""
+    problems = [
+        f"{where}: {message}"
+        for where, value, limit in _typed_text(doc)
+        if (message := texts.too_long(value, limit))
+    ]
+    for i, a in enumerate(doc["answers"]):
+        if (line := texts.not_web_link(a["evidence"])) is not None:
+            problems.append(
+                f"answers[{i}].evidence: “{line[:80]}” is not a web link; each line must start with https://"
+            )
+    return problems
 
 
 def _framework_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
@@ -186,23 +394,107 @@ def check(doc: Any) -> tuple[list[str], Framework | None]:
         return [
             f"framework: {doc['framework']['id']}@{doc['framework']['version']} is not installed here"
         ], None
-    return _framework_problems(doc, fw) + _evaluation_problems(doc), fw
+    return _framework_problems(doc, fw) + _evaluation_problems(doc) + _action_problems(doc, fw), fw
+
+
+def _action_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
+    """The actions, checked as the services would check them."""
+    problems: list[str] = []
+    rows = {reg["id"]: len(reg["rows"]) for reg in doc["registers"]}
+    for i, a in enumerate(doc.get("actions") or []):
+        where = f"actions[{i}]"
+        if not a["what"].strip():
+            problems.append(f"{where}.what: say what needs to be done")
+        if not (a["owner"] or "").strip():
+            problems.append(f"{where}.owner: name who owns it")
+        if a["status"] == "done" and not a["evidence"].strip():
+            problems.append(f"{where}.evidence: say what shows it is done")
+        if a["status"] == "dropped" and not a["dropped_reason"].strip():
+            problems.append(f"{where}.dropped_reason: say why it was dropped")
+        if a["source"] == "decision" and doc["decision"] is None:
+            problems.append(f"{where}.source: the record has no decision for it to be a condition of")
+        if a["source"] == "lessons" and doc["appraisal"]["stage"] != "evaluation":
+            problems.append(f"{where}.source: only a post hoc evaluation has lessons")
+        register = actions.register_for(fw, a["source"])
+        place = a["register_row"]
+        if place is not None and (register is None or place > rows.get(register, 0)):
+            problems.append(
+                f"{where}.register_row: there is no row {place} in the record's {register or 'registers'}"
+            )
+    return problems
 
 
 def _evaluation_problems(doc: dict[str, Any]) -> list[str]:
-    """What happened to the benefits and risks of an earlier stage is recorded against that
-    stage's approved rows, which an imported project does not have."""
+    """The evaluation section, checked as the services would check it. An imported project
+    has no approved earlier stage here: what happened is recorded against the record's own
+    benefits and risks (its carried-forward copies), so each one given a result must be
+    among them."""
     evaluation = doc.get("evaluation")
     if evaluation is None:
         return []
     if doc["appraisal"]["stage"] != "evaluation":
         return ["evaluation: only the record of a post hoc evaluation has this section"]
-    if any(item["result"] is not None for item in evaluation["benefits"] + evaluation["risks"]):
-        return [
-            "evaluation: what happened to the benefits and risks of an earlier stage cannot be imported "
-            "without that stage's approved record; record it again after importing"
-        ]
-    return []
+    fw = framework_for(doc["framework"]["id"], doc["framework"]["version"])  # check() found it
+    return _looked_back_on(doc, fw)[1]
+
+
+def _looked_back_on(doc: dict[str, Any], fw: Framework) -> tuple[dict[tuple[str, int], int], list[str]]:
+    """For each benefit and risk of the evaluation with a result, the place of the record's
+    own register row it was carried forward as (among that register's rows, in the record's
+    order), keyed by ("benefits" or "risks", its place); and every problem found. Items not
+    recorded yet (no result) carry nothing: their rows come in with the registers."""
+    evaluation = doc["evaluation"]
+    problems: list[str] = []
+    matched: dict[tuple[str, int], int] = {}
+    own: dict[str, list[dict[str, Any] | None]] = defaultdict(list)
+    for reg in doc["registers"]:
+        for row in reg["rows"]:
+            own[reg["id"]].append(_cleaned(fw, reg["id"], row))
+    for part, kind in zip(("benefits", "risks"), kinds(fw), strict=True):
+        taken: set[int] = set()
+        for i, item in enumerate(evaluation[part]):
+            where = f"evaluation.{part}[{i}]"
+            if item["result"] is None:
+                continue
+            if item["result"] not in dict(kind.results):
+                allowed = ", ".join(r for r, _ in kind.results)
+                problems.append(f"{where}.result: “{item['result']}” is not one of {allowed}")
+            detail, ask = (
+                ("evidence", "give the evidence for what happened")
+                if kind.id == "benefit"
+                else ("handling", "say how it was handled")
+            )
+            if not (item.get(detail) or "").strip():
+                problems.append(f"{where}.{detail}: {ask}")
+            for key in ("evidence", "handling"):
+                if message := texts.too_long(item.get(key) or "", texts.NOTE):
+                    problems.append(f"{where}.{key}: {message}")
+            expected = _cleaned(fw, kind.register, item["expected"])
+            place = next(
+                (
+                    j
+                    for j, row in enumerate(own[kind.register])
+                    if j not in taken and expected is not None and row == expected
+                ),
+                None,
+            )
+            if place is None:
+                problems.append(
+                    f"{where}.expected: it is not among the record's own {kind.register} (registers); "
+                    "an evaluation carries forward each benefit and risk it looks back on"
+                )
+                continue
+            taken.add(place)
+            matched[(part, i)] = place
+    return matched, problems
+
+
+def _cleaned(fw: Framework, register_id: str, row: dict[str, Any]) -> dict[str, Any] | None:
+    """A register row as it would be saved (None if it could not be), to compare rows by."""
+    try:
+        return clean_register_row(fw.register(register_id), row)
+    except (RegisterRowError, LookupError):
+        return None
 
 
 def _user_for(organisation: Organisation, email: str | None) -> User:
@@ -227,6 +519,8 @@ def import_record(
 ) -> Imported:
     doc = parse(text)
     problems, fw = check(doc)
+    if fw is not None:  # the document has the schema's shape
+        problems = _text_problems(doc) + problems
     if problems:
         raise ImportRefused(problems)
     assert fw is not None
@@ -242,8 +536,12 @@ def import_record(
         # services and status rules as the web (the role check is the operator's).
         with transaction.atomic(), as_operator():
             appraisal = _create(doc, fw, organisation, user)
-    except services.ServiceError as exc:
+    except (Invalid, Refused) as exc:  # a service's refusal, with its message
         raise ImportRefused([str(exc)]) from None
+    except DataError as exc:  # a value the database cannot hold that no check above foresaw
+        raise ImportRefused(
+            [f"the database cannot hold a value in the file: {str(exc).splitlines()[0]}"]
+        ) from None
     return Imported(appraisal, organisation)
 
 
@@ -335,6 +633,7 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
     if summary and summary["edited"]:
         save_summary(appraisal=appraisal, user=user, text=summary["text"])
     if evaluation := doc.get("evaluation"):
+        _carry_outcomes(doc, fw, appraisal, user)
         for item in evaluation["unforeseen"]:
             services.add_unforeseen(
                 appraisal=appraisal, user=user, kind=item["kind"], description=item["description"],
@@ -342,4 +641,39 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
             )  # fmt: skip
         if evaluation["lessons"]:
             services.save_lessons(appraisal=appraisal, user=user, text=evaluation["lessons"])
+    _add_actions(doc, fw, appraisal, user)
     return appraisal
+
+
+def _add_actions(doc: dict[str, Any], fw: Framework, appraisal: Appraisal, user: User) -> None:
+    """Each action, with its status, linked to its register row by the row's place."""
+    for a in doc.get("actions") or []:
+        register = actions.register_for(fw, a["source"])
+        row_id = None
+        if register is not None and a["register_row"] is not None:
+            made = appraisal.register_rows.filter(register=register).order_by("pk")
+            row_id = list(made.values_list("pk", flat=True))[a["register_row"] - 1]
+        actions.add_action(
+            appraisal=appraisal, user=user, what=a["what"], due_on=datetime.date.fromisoformat(a["due_on"]),
+            owner_name=a["owner"] or "", source=a["source"], row_id=row_id, status=a["status"],
+            evidence=a["evidence"], dropped_reason=a["dropped_reason"],
+            closed_on=datetime.date.fromisoformat(a["closed_on"]) if a["closed_on"] else None,
+        )  # fmt: skip
+
+
+def _carry_outcomes(doc: dict[str, Any], fw: Framework, appraisal: Appraisal, user: User) -> None:
+    """What happened to each benefit and risk, recorded against the appraisal's own rows that
+    carried it forward, in the order the record gives them (each write one audited change)."""
+    matched, _ = _looked_back_on(doc, fw)
+    rows: dict[str, list[int]] = {}
+    for part, kind in zip(("benefits", "risks"), kinds(fw), strict=True):
+        for i, item in enumerate(doc["evaluation"][part]):
+            if (part, i) not in matched:
+                continue
+            if kind.register not in rows:  # the rows made from the record, in its order
+                made = appraisal.register_rows.filter(register=kind.register).order_by("pk")
+                rows[kind.register] = list(made.values_list("pk", flat=True))
+            services.carry_outcome(
+                appraisal=appraisal, row_id=rows[kind.register][matched[(part, i)]], user=user,
+                result=item["result"], evidence=item["evidence"], handling=item.get("handling", ""),
+            )  # fmt: skip

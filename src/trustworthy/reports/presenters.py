@@ -50,7 +50,9 @@ def summary_text(record: DecisionRecord) -> str:
 
 
 def paragraphs(record: DecisionRecord) -> list[str]:
-    return summary_text(record).split("\n\n")
+    """The summary's paragraphs as typed (each may hold single line breaks, shown as such)."""
+    assert record.summary is not None
+    return record.summary.paragraphs
 
 
 def summary_page(appraisal: Appraisal, record: DecisionRecord, form: Any, role: str | None) -> dict[str, Any]:
@@ -63,6 +65,8 @@ def summary_page(appraisal: Appraisal, record: DecisionRecord, form: Any, role: 
         "paragraphs": paragraphs(record),
         "readability": readability(summary.text),
         "can_edit": policy.may(role, appraisal.status, Change.SUMMARY),
+        # Until the decision is signed the summary can change, so it is still a draft.
+        "still_draft": policy.status_allows(appraisal.status, Change.SUMMARY),
         "form": form,
         "title": "What we decided and why",
     }

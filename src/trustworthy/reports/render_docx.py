@@ -2,23 +2,35 @@
 
 Headings use Word's built-in heading styles, so the navigation pane, screen readers and
 a table of contents all find them; tables have a header row that repeats on each page.
+Pages are A4 with 2 cm margins; each table's columns are set from what they hold, and a
+table with too many columns to read upright gets landscape pages of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
+import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.section import Section
+from docx.shared import Emu, Length, Mm, Pt, Twips
+from docx.table import Table
+
+from trustworthy.core.text import xml_safe
 
 from .charts import all_charts
-from .document import DecisionRecord, EvaluationSection
+from .document import ActionItem, DecisionRecord, EvaluationSection
+
+T = TypeVar("T")
 
 
 def _para(doc: DocumentObject, text: str, *, placeholder: str = "Not given.") -> None:
@@ -32,8 +44,106 @@ def _labelled(doc: DocumentObject, label: str, value: str) -> None:
     paragraph.add_run(value or "Not given")
 
 
+# Printed on A4 in the UK: portrait, or landscape for a table too wide to read upright.
+A4_SHORT, A4_LONG = Mm(210), Mm(297)
+MARGIN = Mm(20)
+# Estimates for fitting words in columns: a character at most this share of the font size
+# wide (generous for Calibri, bold included), plus Table Grid's cell margins, left and right.
+CHARACTER = 0.6
+CELL_PADDING = Twips(2 * 108)
+# More columns than this go on a landscape page: upright, each would be too narrow to read.
+MOST_COLUMNS_UPRIGHT = 6
+# A body word longer than this (a web address, a hash) may break rather than widen its column.
+LONGEST_WORD_KEPT = 16
+
+
+def _page(section: Section, *, landscape: bool) -> None:
+    """A4 with 2 cm margins, either way round."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+
+
+def _usable(landscape: bool) -> int:
+    return (A4_LONG if landscape else A4_SHORT) - 2 * MARGIN
+
+
+def _fits(characters: int, size: Length) -> int:
+    """The width a column needs for this many characters on a line, in EMU."""
+    return round(characters * CHARACTER * size) + CELL_PADDING
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def _short_header(header: str) -> tuple[str, str]:
+    """A header with a long note in brackets, as "Likelihood (1 very unlikely to 5 almost
+    certain)", split into the word for the column and the note for a key above the table."""
+    found = re.fullmatch(r"(.+?) \((.+)\)", header)
+    if found and len(found[2].split()) > 2:
+        return found[1], found[2]
+    return header, ""
+
+
+def _column_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], size: Length, usable: int
+) -> list[int]:
+    """Widths (EMU) summing to `usable`: each column at least as wide as its longest header
+    word (and body word, where there is room), the rest shared by how much each holds."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
+    floor = [_fits(max(_longest_word(h), 2), size) for h in headers]
+    least = [
+        max(f, _fits(min(max(map(_longest_word, cells), default=0), LONGEST_WORD_KEPT), size))
+        for f, cells in zip(floor, columns, strict=True)
+    ]
+    if sum(least) > usable:  # body words may break; header words may not
+        least = floor
+    wants = [
+        max(low, _fits(round(sum(map(len, cells)) / max(len(cells), 1)), size))
+        for low, cells in zip(least, columns, strict=True)
+    ]
+    if sum(least) > usable:  # more than a page can hold: share it out as best we can
+        widths = [usable * low // sum(least) for low in least]
+    elif sum(wants) <= usable:  # everything fits on a line: widen each in proportion
+        widths = [usable * want // sum(wants) for want in wants]
+    else:  # the least each needs, and what is left by how much more each wants
+        more = [want - low for want, low in zip(wants, least, strict=True)]
+        widths = [low + (usable - sum(least)) * m // sum(more) for low, m in zip(least, more, strict=True)]
+    widths[widths.index(max(widths))] += usable - sum(widths)  # what rounding left over
+    return widths
+
+
+def _set_widths(table: Table, widths: Sequence[int]) -> None:
+    """Fixed column widths, written where Word (cell widths) and LibreOffice (the grid)
+    each look, so neither shrinks a column to fit its text."""
+    table.autofit = False  # w:tblLayout "fixed"
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))  # python-docx writes one, "auto"
+    if tbl_w is not None:
+        tbl_w.set(qn("w:w"), str(Emu(sum(widths)).twips))
+        tbl_w.set(qn("w:type"), "dxa")
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Emu(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Emu(width)
+
+
 def _table(doc: DocumentObject, caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    doc.add_paragraph(caption, style="Caption")
+    rows = [[str(text) for text in values] for values in rows] or [
+        ["None recorded."] + [""] * (len(headers) - 1)
+    ]
+    labels, notes = zip(*map(_short_header, headers), strict=True)
+    size = doc.styles["Normal"].font.size or Pt(11)
+    landscape = len(headers) > MOST_COLUMNS_UPRIGHT or sum(
+        _fits(_longest_word(h), size) for h in labels
+    ) > _usable(False)
+    if landscape:
+        _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    doc.add_paragraph(caption, style="Caption").paragraph_format.keep_with_next = True
+    key = " ".join(f"{label}: {note}." for label, note in zip(labels, notes, strict=True) if note)
+    if key:
+        doc.add_paragraph(key).paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     header = table.rows[0]
@@ -42,20 +152,28 @@ def _table(doc: DocumentObject, caption: str, headers: Sequence[str], rows: Sequ
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
     tr_pr.append(marker)
-    for cell, text in zip(header.cells, headers, strict=True):
+    for cell, text in zip(header.cells, labels, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
-    for values in rows or [["None recorded."] + [""] * (len(headers) - 1)]:
+    for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = str(text)
+            cell.text = text
+    _set_widths(table, _column_widths(labels, rows, size, _usable(landscape)))
+    if landscape:  # back to upright pages for what follows
+        _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
 
 
 def _evaluation(doc: DocumentObject, ev: EvaluationSection) -> None:
     """Expected against realised, at the post hoc evaluation stage."""
     doc.add_heading(ev.title, level=1)
     base = ev.baseline
-    if base is None:
+    if base is None and (ev.benefits or ev.risks):
+        doc.add_paragraph(
+            "What was expected came with an imported decision record, as the benefits and risks it "
+            "carried forward: the earlier stage was approved somewhere else."
+        )
+    elif base is None:
         doc.add_paragraph(
             "No earlier stage of this project was approved, so there were no expected benefits "
             "or risks to look back on."
@@ -103,8 +221,35 @@ def _evaluation(doc: DocumentObject, ev: EvaluationSection) -> None:
     _para(doc, ev.lessons, placeholder="None recorded.")
 
 
+def _actions(doc: DocumentObject, actions: Sequence[ActionItem], approved: bool) -> None:
+    """The actions agreed, one heading each with its details: a list, not a wide table."""
+    doc.add_heading("Actions agreed", level=1)
+    if approved:
+        doc.add_paragraph(
+            "As they stood when the decision was approved. Progress since is kept on each action, "
+            "not in this signed record."
+        )
+    for number, a in enumerate(actions, 1):
+        doc.add_heading(f"{number}. {a.what}", level=2)
+        if a.owner:
+            _labelled(doc, "Owner", a.owner)
+        _labelled(doc, "Due", a.due_on)
+        _labelled(doc, "Status", a.status_label + (f" on {a.closed_on}" if a.closed_on else ""))
+        source = a.source_label
+        if a.carried_forward_from:
+            source += f"; carried forward from the {a.carried_forward_from.lower()} stage"
+        if a.carried_forward_to:
+            source += f"; carried forward to the {a.carried_forward_to.lower()} stage"
+        _labelled(doc, "From", source)
+        if a.evidence:
+            _labelled(doc, "What shows it was done", a.evidence)
+        if a.dropped_reason:
+            _labelled(doc, "Why it was dropped", a.dropped_reason)
+
+
 def build(record: DecisionRecord) -> DocumentObject:
     doc = Document()
+    _page(doc.sections[0], landscape=False)
     doc.core_properties.title = record.title
     doc.core_properties.subject = (
         f"{record.framework_title} ({record.framework_id}@{record.framework_version})"
@@ -149,7 +294,12 @@ def build(record: DecisionRecord) -> DocumentObject:
 
     if record.summary:
         doc.add_heading("What we decided and why", level=1)
-        _para(doc, record.summary.text)
+        for part in record.summary.paragraphs:  # paragraphs and line breaks as typed
+            run = doc.add_paragraph().add_run()
+            for number, line in enumerate(part.split("\n")):
+                if number:
+                    run.add_break()
+                run.add_text(line)
     if record.voices:
         doc.add_heading(record.voices.title, level=1)
         if record.voices.introduction:
@@ -169,6 +319,8 @@ def build(record: DecisionRecord) -> DocumentObject:
 
     if record.evaluation:
         _evaluation(doc, record.evaluation)
+    if record.actions:
+        _actions(doc, record.actions, record.sign_off.approved)
 
     p = record.project
     doc.add_heading("About the project", level=1)
@@ -261,8 +413,27 @@ def build(record: DecisionRecord) -> DocumentObject:
 
 def render(record: DecisionRecord) -> bytes:
     buffer = io.BytesIO()
-    build(record).save(buffer)
+    build(_xml_safe(record)).save(buffer)
     return _reproducible(buffer.getvalue(), record.generated_at)
+
+
+def _xml_safe(value: T) -> T:
+    """The record with every string Word can hold. Text is checked when it is saved now,
+    but text saved before that may hold control characters (a page break, a colour
+    code), which python-docx refuses: the document leaves them out rather than fail."""
+    out: Any = value
+    if isinstance(value, str):
+        out = xml_safe(value)
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        out = type(value)(*(_xml_safe(v) for v in value))
+    elif isinstance(value, tuple | list | frozenset):
+        out = type(value)(_xml_safe(v) for v in value)
+    elif isinstance(value, Mapping):
+        out = {_xml_safe(k): _xml_safe(v) for k, v in value.items()}
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        out = dataclasses.replace(value, **changes)
+    return out
 
 
 def _reproducible(content: bytes, produced: str | None) -> bytes:

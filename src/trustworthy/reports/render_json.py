@@ -23,6 +23,7 @@ from .document import (
     CONTEXT_LABELS,
     NOT_PUBLISHED,
     RECORD_FORMAT,
+    ActionItem,
     AnswerItem,
     Baseline,
     ContextItem,
@@ -47,6 +48,7 @@ from .document import (
     VoiceCount,
     VoiceItem,
     VoicesSection,
+    action_item,
     cell_text,
 )
 
@@ -119,11 +121,25 @@ def evaluation_dict(evaluation: EvaluationSection) -> dict[str, Any]:
     }
 
 
+ACTION_FIELDS = (
+    "what", "source", "source_label", "register_row", "owner", "due_on", "status", "status_label",
+    "evidence", "dropped_reason", "closed_on", "carried_forward_from", "carried_forward_to",
+)  # fmt: skip
+
+
+def action_dict(action: ActionItem) -> dict[str, Any]:
+    return {name: getattr(action, name) for name in ACTION_FIELDS}
+
+
 def to_dict(record: DecisionRecord) -> dict[str, Any]:
     document = _to_dict(record)
     # Only a post hoc evaluation has the section, so every other record reads as it always did.
     if record.evaluation is not None:
         document["evaluation"] = evaluation_dict(record.evaluation)
+    # Likewise only a record with actions lists them: records signed before actions were kept
+    # rebuild exactly as they were signed.
+    if record.actions:
+        document["actions"] = [action_dict(a) for a in record.actions]
     return document
 
 
@@ -471,6 +487,7 @@ def _left_out(record: DecisionRecord) -> frozenset[str]:
     if record.summary is None:
         found.add("summary")
     found |= {key for key, _, text in record.evaluation_text() if text == NOT_PUBLISHED}
+    found |= {key for key, _, text in record.actions_text() if text == NOT_PUBLISHED}
     return frozenset(found)
 
 
@@ -560,6 +577,10 @@ def from_dict(document: dict[str, Any]) -> DecisionRecord:
         voices=_voices(document["voices"]),
         summary=None if summary is None else Summary(summary["text"], summary["edited"]),
         evaluation=_evaluation(fw, document.get("evaluation")),
+        # A document holds no action ids: an action is known by its place.
+        actions=tuple(
+            action_item(a, f"action.{number}") for number, a in enumerate(document.get("actions") or [], 1)
+        ),
         public=document["public"],
         generated_at=document["generated_at"],
     )

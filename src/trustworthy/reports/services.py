@@ -44,9 +44,37 @@ def record_for(
     data = data or load_appraisal(appraisal)
     settings = settings_for(appraisal)
     record = build_record(data)
-    summary = Summary(settings.summary, True) if settings.summary else Summary(draft_summary(record), False)
-    record = replace(record, summary=summary)
+    record = replace(record, summary=summary_of(appraisal, record, settings.summary))
     return make_public(record, settings.not_for_publication) if public else record
+
+
+def summary_of(appraisal: Appraisal, record: DecisionRecord, chosen: str) -> Summary:
+    """The lead's summary if they wrote one; else the draft the record was signed with, once
+    approved (so a later change to how drafts are written never changes a signed record);
+    else a draft written now."""
+    if chosen:
+        return Summary(chosen, True)
+    signed = signed_draft(appraisal)
+    return Summary(signed, False) if signed is not None else Summary(draft_summary(record), False)
+
+
+def signed_draft(appraisal: Appraisal) -> str | None:
+    """The draft summary in the content signed at approval, if the record was signed with one."""
+    if appraisal.status != "approved":
+        return None
+    if "signed_content" in appraisal.get_deferred_fields():  # pages leave the signed copy out
+        found = (
+            Appraisal.objects.filter(pk=appraisal.pk)
+            .values_list("signed_content__record__summary", flat=True)
+            .first()
+        )
+    else:
+        content = appraisal.signed_content
+        record = content.get("record") if isinstance(content, dict) else None
+        found = record.get("summary") if isinstance(record, dict) else None
+    if isinstance(found, dict) and not found.get("edited") and isinstance(found.get("text"), str):
+        return str(found["text"])
+    return None
 
 
 # --- the record a page or a download shows ----------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from trustworthy.appraisals.forms import radios, text
+from trustworthy.core.text import LONG
 from trustworthy.framework import Framework
 
 from .models import Verdict
@@ -23,7 +24,7 @@ class ReviewForm(forms.Form):
                 what=f"a verdict for section {section.number}",
             )
             self.fields[f"comment_{section.id}"] = text(
-                f"Comment on section {section.number}", required=False, max_length=5000,
+                f"Comment on section {section.number}", required=False, max_length=LONG,
                 help_text="Required unless the section is acceptable. Say what needs to change and why.",
             )  # fmt: skip
 
@@ -48,7 +49,7 @@ class ReviewForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = text("Reason", required=False, max_length=5000)
+    reason = text("Reason", required=False, max_length=LONG)
 
     def __init__(self, *args: Any, required: bool, label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,4 +61,4 @@ class CommentForm(forms.Form):
     target = forms.CharField(max_length=80, widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     next = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
-    text = text("Add a comment", what="your comment", max_length=5000)
+    text = text("Add a comment", what="your comment", max_length=LONG)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
+from trustworthy.appraisals.models import Action as AgreedAction
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import RULES, Change
 from trustworthy.organisations.models import Membership, Role, User
@@ -118,4 +119,21 @@ def review_due(appraisal: Appraisal) -> None:
         f"{appraisal.review_date:%-d %B %Y}.\n\nStart the next stage or a new version here: "
         f"{_url('project-detail', appraisal.project_id)}\n",
         sorted(owners),
+    )
+
+
+def actions_overdue(owner: User, overdue: list[AgreedAction]) -> None:
+    """To the owner of overdue actions: what each is, where, when it was due and where to update it."""
+    count = len(overdue)
+    lines = [
+        f"- {a.what}\n  {_title(a.appraisal)}, due by {a.due_on:%-d %B %Y}.\n"
+        f"  Update it here: {_url('action-progress', a.appraisal_id, a.pk)}"
+        for a in overdue
+    ]
+    _send(
+        f"{count} {'action is' if count == 1 else 'actions are'} overdue",
+        f"You own {'an action' if count == 1 else 'actions'} whose date has passed:\n\n"
+        + "\n\n".join(lines)
+        + "\n\nIf one is done, say what shows it. If the date needs to move, ask the project's lead.\n",
+        [owner.email],
     )

@@ -8,10 +8,17 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from trustworthy.appraisals import policy
-from trustworthy.appraisals.models import Answer, Appraisal
+from trustworthy.appraisals import actions, policy
+from trustworthy.appraisals.evaluation import evaluation_completeness
+from trustworthy.appraisals.models import Action, Answer, Appraisal
 from trustworthy.appraisals.policy import Change, LockedError, changing
-from trustworthy.appraisals.selectors import context_snapshot, due_for_review, load_appraisal
+from trustworthy.appraisals.selectors import (
+    AppraisalData,
+    context_snapshot,
+    due_for_review,
+    evaluation_of,
+    load_appraisal,
+)
 from trustworthy.appraisals.services import ServiceError, copy_contents
 from trustworthy.organisations.changes import role_in
 from trustworthy.organisations.models import User
@@ -31,9 +38,10 @@ def current_round(appraisal: Appraisal) -> int:
     return StatusChange.objects.filter(appraisal=appraisal, to_status=policy.IN_REVIEW).count()
 
 
-def approval_problems(appraisal: Appraisal) -> list[str]:
-    """Why the appraisal cannot be signed yet; empty when it can."""
-    data = load_appraisal(appraisal)
+def approval_problems(appraisal: Appraisal, data: AppraisalData | None = None) -> list[str]:
+    """Why the appraisal cannot be signed yet; empty when it can. `data`: what a page has
+    already loaded of it (else it is loaded here)."""
+    data = data if data is not None else load_appraisal(appraisal)
     problems = []
     if not data.completeness.is_complete:
         problems.append("Every question must be answered.")
@@ -54,16 +62,23 @@ def approval_problems(appraisal: Appraisal) -> list[str]:
     return problems
 
 
-def submission_problems(appraisal: Appraisal) -> list[str]:
-    data = load_appraisal(appraisal)
+def submission_problems(appraisal: Appraisal, data: AppraisalData | None = None) -> list[str]:
+    """Why the appraisal cannot be sent for review yet; empty when it can (`data` as above)."""
+    data = data if data is not None else load_appraisal(appraisal)
     problems = []
     if not data.completeness.is_complete:
-        problems.append("Answer every question before sending the appraisal for review.")
+        still = ", ".join(dict.fromkeys(gap.question_id for gap in data.completeness.gaps))
+        problems.append(
+            f"Answer every question before sending the appraisal for review. Still to do: {still}."
+        )
     unconfirmed = [q.id for q in data.framework.questions() if data.carried_forward(q.id)]
     if unconfirmed:
         problems.append(
             f"Confirm or change the answers carried forward from the last stage: {', '.join(unconfirmed)}."
         )
+    evaluation = evaluation_of(appraisal)  # None unless it is a post hoc evaluation
+    if evaluation is not None:
+        problems += evaluation_completeness(evaluation).problems
     return problems + submission_blockers(appraisal)
 
 
@@ -235,3 +250,22 @@ def send_review_reminders(today: datetime.date | None = None) -> int:
         notifications.review_due(appraisal)
         sent += 1
     return sent
+
+
+def send_action_reminders(today: datetime.date | None = None) -> int:
+    """Email each owner of overdue actions (a member with an email address) the list of them,
+    at most once a day for each action; returns how many actions they were reminded about."""
+    today = today or timezone.localdate()
+    due = actions.to_remind(today)
+    by_organisation: dict[int, list[Action]] = {}
+    by_owner: dict[int, list[Action]] = {}
+    for action in due:
+        by_organisation.setdefault(action.appraisal.organisation_id, []).append(action)
+        by_owner.setdefault(action.owner_id or 0, []).append(action)
+    with transaction.atomic():
+        for organisation_id, reminded in by_organisation.items():
+            actions.mark_reminded(organisation_id, reminded, today)
+    for owned in by_owner.values():
+        assert owned[0].owner is not None
+        notifications.actions_overdue(owned[0].owner, owned)
+    return len(due)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_help
 
 urlpatterns = [
     path("appraisals/<int:pk>/review/", views.review, name="appraisal-review"),
@@ -10,4 +10,10 @@ urlpatterns = [
     path("appraisals/<int:pk>/history/", views.history, name="appraisal-history"),
     path("appraisals/<int:pk>/new-version/", views.new_version, name="appraisal-new-version"),
     path("appraisals/<int:pk>/changes/", views.changes, name="appraisal-changes"),
+    # Help: open to everyone, signed in or not.
+    path("help/", views_help.index, name="help"),
+    path("help/framework/", views_help.framework, name="help-framework"),
+    path("help/how-an-appraisal-runs/", views_help.appraisal, name="help-appraisal"),
+    path("help/roles/", views_help.roles, name="help-roles"),
+    path("help/glossary/", views_help.glossary, name="help-glossary"),
 ]

@@ -25,9 +25,10 @@ from trustworthy.appraisals.policy import Change, Transition
 from trustworthy.core.auth import login_required
 from trustworthy.core.editing import form_data, handle_edit
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .diff import compare
 from .forms import CommentForm, ReasonForm, ReviewForm
+from .history import entries as history_entries
 from .models import Comment
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -52,8 +53,8 @@ def _problems(appraisal: Appraisal, transition: Transition) -> list[str]:
 
 
 def _reason_form(request: HttpRequest, transition: Transition) -> ReasonForm:
-    required = transition.reason_required
-    return ReasonForm(form_data(request), required=required, label="Why?" if required else "Note (optional)")
+    label = presenters.STEP_WORDS[transition.change].reason_label
+    return ReasonForm(form_data(request), required=transition.reason_required, label=label)
 
 
 def _take_step(request: HttpRequest, appraisal: Appraisal, transition: Transition) -> Save:
@@ -95,24 +96,14 @@ def _add_comment(request: HttpRequest, appraisal: Appraisal) -> Save:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal, membership = appraisal_for(request, pk, Change.REVIEW, read="open")
     framework = framework_for(appraisal.framework_id, appraisal.framework_version)
-    form = ReviewForm(form_data(request), framework=framework)
+    initial = presenters.review_initial(appraisal, request.user)
+    form = ReviewForm(form_data(request), framework=framework, initial=initial)
     edit = handle_edit(request, form, _review_sections(request, appraisal, form))
     if edit.saved:
         messages.success(request, "Your review is saved.")
         return redirect("appraisal-review", pk=appraisal.pk)
-    return render(
-        request,
-        "reviews/review.html",
-        {
-            "appraisal": appraisal,
-            "framework": framework,
-            "form": form,
-            "can_review": policy.may(membership.role, appraisal.status, Change.REVIEW),
-            "rounds": selectors.reviews_by_round(appraisal),
-            "current_round": services.current_round(appraisal),
-            "title": "Review",
-        },
-    )
+    page = presenters.review_page(appraisal, membership.role, request.user, framework, form=form)
+    return render(request, "reviews/review.html", page)
 
 
 @login_required
@@ -127,17 +118,8 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if edit.saved:
         messages.success(request, f"Done: {transition.label.lower()}.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
-    return render(
-        request,
-        "reviews/step.html",
-        {
-            "appraisal": appraisal,
-            "step": transition,
-            "form": form,
-            "problems": _problems(appraisal, transition),
-            "title": transition.label,
-        },
-    )
+    page = presenters.step_page(appraisal, transition, form=form, problems=_problems(appraisal, transition))
+    return render(request, "reviews/step.html", page)
 
 
 @login_required
@@ -188,7 +170,11 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews/history.html",
         {
             "appraisal": appraisal,
-            "events": selectors.audit_events(appraisal),
+            "entries": history_entries(
+                appraisal,
+                selectors.audit_events(appraisal),
+                framework_for(appraisal.framework_id, appraisal.framework_version),
+            ),
             "changes": selectors.status_history(appraisal),
             "title": "History",
         },

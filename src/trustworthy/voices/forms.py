@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from trustworthy.core.text import NOTE, TextField
 from trustworthy.framework import Framework
 
 from . import wording
@@ -26,10 +27,10 @@ class _DateField(forms.DateField):
 
 
 class ConsultationForm(forms.Form):
-    title = forms.CharField(
+    title = TextField(
         max_length=120, label="Title", help_text="People see this at the top of the page. Keep it short."
     )
-    description = forms.CharField(
+    description = TextField(
         max_length=MAX_DESCRIPTION_CHARS,
         label="Describe the idea in plain words",
         help_text="Use short sentences and everyday words. Young people will read this.",
@@ -62,7 +63,7 @@ class ParticipantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [(g, wording.GROUPS.get(g, g)) for g in groups]
         for name, text in wording.QUESTIONS.items():
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextField(
                 required=False,
                 label=text,
                 max_length=MAX_ANSWER_CHARS,
@@ -93,7 +94,7 @@ class OfflineResponseForm(forms.Form):
         choices=[(v, label) for v, label in Source.choices if v != Source.ONLINE],
         error_messages={"required": "Choose how the response was gathered."},
     )
-    gathered_how = forms.CharField(
+    gathered_how = TextField(
         label="Who gathered it, and how",
         max_length=500,
         help_text="For example: “Workshop at the youth centre, run by our participation worker.”",
@@ -111,7 +112,7 @@ class OfflineResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [(s.id, s.label) for s in framework.stakeholders]
         for name, text in wording.QUESTIONS.items():
-            self.fields[name] = forms.CharField(
+            self.fields[name] = TextField(
                 required=False, label=text, max_length=MAX_ANSWER_CHARS, validators=[_no_nul]
             )
 
@@ -150,12 +151,10 @@ class LinkResponseForm(forms.Form):
 
 
 class ThemeForm(forms.Form):
-    name = forms.CharField(
-        max_length=120, label="Theme", error_messages={"required": "Give the theme a name."}
-    )
-    description = forms.CharField(required=False, max_length=2000, label="What people said (optional)")
+    name = TextField(max_length=120, label="Theme", error_messages={"required": "Give the theme a name."})
+    description = TextField(required=False, max_length=NOTE, label="What people said (optional)")
     question_ids = forms.MultipleChoiceField(required=False, label="Which questions does it bear on?")
-    decision_note = forms.CharField(
+    decision_note = TextField(
         required=False,
         max_length=3000,
         label="How this shaped the decision",
@@ -171,7 +170,7 @@ class ThemeForm(forms.Form):
 
 
 class SafeguardingForm(forms.Form):
-    safeguarding_contact = forms.CharField(
+    safeguarding_contact = TextField(
         max_length=500,
         required=False,
         label="Who should people contact if they are worried about safety?",

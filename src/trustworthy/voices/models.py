@@ -58,6 +58,26 @@ class Consultation(models.Model):
         return not self.is_closed and not self.is_expired and self.appraisal_takes_responses
 
 
+class ClientBucket(models.Model):
+    """One participant's share of a link's rate limit (ADR 0007).
+
+    `key` is a keyed hash of the link and the sender's address, under a secret that changes
+    every day, cut to 24 bits: each key stands for hundreds of addresses, so the row cannot
+    be turned back into one, even by someone holding the service's secret key. A bucket
+    that has refilled is the same as no bucket, so rows are deleted once idle that long.
+    """
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=8)
+    tokens = models.FloatField()
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "key"], name="one_bucket_per_client_and_link")
+        ]
+
+
 class Source(models.TextChoices):
     """How a response was gathered."""
 

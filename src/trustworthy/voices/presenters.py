@@ -133,10 +133,11 @@ def safeguarding_line(organisation: Organisation) -> str:
     return organisation.safeguarding_contact or wording.DEFAULT_SAFEGUARDING
 
 
-def participant_page(consultation: Consultation, form: Any) -> dict[str, Any]:
+def participant_page(consultation: Consultation, form: Any, form_token: str) -> dict[str, Any]:
     return {
         "consultation": consultation,
         "form": form,
+        "form_token": form_token,
         "about_answers": wording.ABOUT_ANSWERS,
         "no_names": wording.NO_NAMES,
         "safeguarding": safeguarding_line(consultation.organisation),

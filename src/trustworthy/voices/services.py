@@ -28,6 +28,7 @@ from trustworthy.organisations.changes import NotPermitted, changing_organisatio
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
+from . import ratelimit
 from .models import Consultation, Response, Source, Theme
 from .tokens import hash_token, new_token
 
@@ -37,11 +38,13 @@ MAX_DESCRIPTION_CHARS = 1500
 MAX_CONSULTATION_DAYS = 180
 
 # Per-link rate limit, as a token bucket: a burst of BURST submissions at once, refilled
-# at REFILL_PER_MINUTE. A link shared with a whole school or a room full of people at an
-# event stays usable (the bench sends 200 a minute for two minutes without a refusal);
-# a script hammering one link is slowed to the refill rate.
-BURST = 300
-REFILL_PER_MINUTE = 600
+# at REFILL_PER_MINUTE. It is the backstop behind each sender's own, much smaller, bucket
+# (ratelimit.py, ADR 0007), which stops a script from one address long before it could
+# empty this one: only many senders at once reach it. A link shared with a whole school or
+# a room full of people at an event stays usable (the bench sends 200 a minute for two
+# minutes without a refusal).
+BURST = 600
+REFILL_PER_MINUTE = 1200
 
 
 class ServiceError(Invalid):
@@ -49,7 +52,10 @@ class ServiceError(Invalid):
 
 
 class RateLimited(ServiceError):
-    """Too many submissions through one link just now."""
+    """Too many submissions through one link, or from one sender, just now."""
+
+
+BUSY = "Lots of people are answering right now. Wait a minute, then send it again."
 
 
 class ConsultationClosed(ServiceError):
@@ -224,18 +230,28 @@ def _take_from_bucket(consultation: Consultation) -> None:
     elapsed = max(0.0, (now - last).total_seconds())
     tokens = min(float(BURST), consultation.bucket_tokens + elapsed * REFILL_PER_MINUTE / 60)
     if tokens < 1:
-        raise RateLimited("Lots of people are answering right now. Wait a minute, then send it again.")
+        raise RateLimited(BUSY)
     consultation.bucket_tokens = tokens - 1
     consultation.bucket_updated_at = now
     consultation.save(update_fields=["bucket_tokens", "bucket_updated_at"])
 
 
-def submit_online(*, consultation_id: int, group: str, answers: Mapping[str, str]) -> Response:
+def submit_online(
+    *, consultation_id: int, group: str, answers: Mapping[str, str], sender: str | None = None
+) -> Response:
     """A response through the link. Nothing about the person or their device is kept.
 
+    `sender` is the sender's key for this link (`ratelimit.client_key`, a 24-bit keyed
+    hash): their own share of the rate limit is taken first, so one address sending too
+    much is refused (RateLimited) without using up the link's budget for everyone else.
     Refused with LockedError once the appraisal is no longer taking responses (in review,
     approved or withdrawn), and with ConsultationClosed once the link itself has closed.
     """
+    if sender is not None:
+        try:
+            ratelimit.take(consultation_id, sender)
+        except ratelimit.ClientLimited:
+            raise RateLimited(BUSY) from None
     appraisal = Appraisal.objects.get(consultations__pk=consultation_id)
     with changing(appraisal, Change.ONLINE_RESPONSE, actor=None) as change:
         consultation = _locked_consultation(consultation_id)

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import views, views_overview
 
 urlpatterns = [
+    path("voices/", views_overview.voices, name="voices-list"),
     path("appraisals/<int:pk>/voices/", views.summary, name="voices-summary"),
     path(
         "appraisals/<int:pk>/voices/consultations/new/",

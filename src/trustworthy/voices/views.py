@@ -5,11 +5,15 @@ is first found by its own id within the person's organisations: 404 otherwise), 
 checks the role and the appraisal's status against the change policy (403 or 409). Every
 form then goes through the one edit flow (`core.editing`) and one service.
 
-The participant's page needs no account and keeps nothing about the person: it never
-touches the session (so no session cookie is set), reads no IP address or user agent,
-and answers a token that matches nothing with the same 404 as any missing page. It has its
+The participant's page needs no account and keeps nothing about the person: it sets no
+cookie at all (no session, and instead of Django's CSRF cookie a form token signed for the
+link, checked with the post's Origin: `guard.py`), reads no user agent, uses the address
+only for a keyed hash that counts their share of the rate limit (`ratelimit.py`), and
+answers a token that matches nothing with the same 404 as any missing page. It has its
 own plain-language personal-data step, on the same rule as every other form
 (`check_personal_data`: the warning is passed only for exactly the text it was about).
+A post that fails the forgery check, or is refused for the rate limit, shows the form again
+with what was typed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from trustworthy.appraisals import policy
@@ -30,7 +35,7 @@ from trustworthy.organisations.access import require
 from trustworthy.organisations.models import Organisation
 from trustworthy.organisations.permissions import Action
 
-from . import presenters, selectors, services
+from . import guard, presenters, ratelimit, selectors, services
 from .forms import (
     ConsultationForm,
     LinkResponseForm,
@@ -251,10 +256,12 @@ def _send(
 ) -> HttpResponse | int:
     """Send the answers: the next page, or the status to show the form again with, with the
     problem on it."""
+    sender = ratelimit.client_key(consultation.pk, ratelimit.client_address(request.META))
     try:
         services.submit_online(
-            consultation_id=consultation.pk, group=form.cleaned_data["group"], answers=form.answers()
-        )
+            consultation_id=consultation.pk, group=form.cleaned_data["group"], answers=form.answers(),
+            sender=sender,
+        )  # fmt: skip
     except (policy.LockedError, services.ConsultationClosed):
         # Closed, or the appraisal went for review, while they were writing.
         return _closed(request, consultation)
@@ -264,6 +271,7 @@ def _send(
     return redirect("voices-thanks", link_token=link_token)
 
 
+@csrf_exempt  # no CSRF cookie here: the form is checked by `guard` instead
 @never_cache
 @GET_POST
 def participate(request: HttpRequest, link_token: str) -> HttpResponse:
@@ -275,12 +283,15 @@ def participate(request: HttpRequest, link_token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             return redirect("voices-thanks", link_token=link_token)  # a bot filled the honeypot: keep nothing
-        if check_personal_data(request, form):
+        if not guard.accepts(request, consultation):
+            form.add_error(None, guard.MESSAGE)  # shown again with what was typed, and a new form token
+            status = 403
+        elif check_personal_data(request, form):
             sent = _send(request, link_token, consultation, form)
             if isinstance(sent, HttpResponse):
                 return sent
             status = sent
-    context = presenters.participant_page(consultation, form)
+    context = presenters.participant_page(consultation, form, guard.form_token(consultation))
     return render(request, "voices/participate.html", context, status=status)
 
 
