@@ -135,7 +135,7 @@ class _Loader(yaml.SafeLoader):
     them, and aliases let a file of a few lines expand to gigabytes ("billion laughs")."""
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
+        event = cast(Any, self).peek_event()  # (untyped in the stubs)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AliasRefused(
                 None,
