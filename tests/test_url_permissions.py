@@ -161,7 +161,9 @@ def objects(organisation: Organisation) -> dict[str, Any]:
     row = appraisal.register_rows.get(register="risks")
     admin = User.objects.get(email="admin@council.test")
     record_commitments(organisation=organisation, text="We put children first.", change_note="", user=admin)
-    later = services.start_appraisal(project=project, stage="development", user=lead)
+    later = services.start_appraisal(
+        project=project, stage="development", user=lead, reason="Design began early."
+    )
     comment = review_services.add_comment(appraisal=appraisal, user=lead, target="P1", text="Is this right?")
     evaluation = start_evaluation(organisation)  # post hoc evaluation pages need that stage
     action = actions.add_action(  # after the next stage started, so it stays with this appraisal

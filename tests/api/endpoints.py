@@ -112,7 +112,8 @@ READS = [
 WRITES = [
     Endpoint("post", "/projects", LEAD, PROJECT, 201),
     Endpoint("put", "/projects/{project}", LEAD, PROJECT),
-    Endpoint("post", "/projects/{project}/appraisals", LEAD, {"stage": "development"}, 201),
+    Endpoint("post", "/projects/{project}/appraisals", LEAD,
+             {"stage": "development", "reason": "Design began early."}, 201),
     Endpoint("put", "/appraisals/{draft}/answers/P1", WRITERS, {"value": "yes", "rationale": "Because."},
              200,
              "/appraisals/{approved}/answers/P1"),

@@ -341,7 +341,9 @@ def test_open_actions_carry_forward_to_the_next_stage(
     assert listed.count('"app-pre-line">Sign the agreement<') == 1
     assert "Tell families" in listed
     # ... and on to the stage after, from where they are now.
-    later = services.start_appraisal(project=inception.project, stage="implementation", user=person("lead"))
+    later = services.start_appraisal(
+        project=inception.project, stage="implementation", user=person("lead"), reason="Piloted elsewhere."
+    )
     assert Action.objects.filter(appraisal=later).count() == 2
     assert set(Action.objects.filter(appraisal=later).values_list("carried_from__appraisal", flat=True)) == {
         development.pk

@@ -85,7 +85,12 @@ def test_only_an_approved_stage_is_looked_back_on(organisation) -> None:
 def test_with_no_approved_stage_there_is_nothing_to_look_back_on(organisation) -> None:
     lead = person("lead")
     draft = complete_appraisal(organisation)
-    evaluation = services.start_appraisal(project=draft.project, stage="evaluation", user=lead)
+    evaluation = services.start_appraisal(
+        project=draft.project,
+        stage="evaluation",
+        user=lead,
+        reason="Looking back before any stage was signed.",
+    )
     found = evaluation_of(evaluation)
     assert found is not None
     assert found.baseline is None

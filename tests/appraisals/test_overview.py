@@ -13,11 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from trustworthy.appraisals import overview, services
+from trustworthy.appraisals import actions, overview, services
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.reviews import services as reviews
 
+from ..reviews.helpers import approved
 from .factories import ROWS, decide, fill_appraisal, make_project
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,9 @@ def person(role: str, slug: str = "council") -> User:
 def started(organisation: Organisation, title: str, stage: str = "inception") -> Appraisal:
     lead = User.objects.get(memberships__organisation=organisation, memberships__role="lead")
     project = make_project(organisation, lead, title=title, current_stage=stage)
-    return services.start_appraisal(project=project, stage=stage, user=lead)
+    return services.start_appraisal(
+        project=project, stage=stage, user=lead, reason="Begun before this service."
+    )
 
 
 def signed(
@@ -241,6 +244,56 @@ def test_the_download_cannot_run_as_a_spreadsheet_formula(
     assert row["Project"] == '\'=HYPERLINK("http://example.com")'
 
 
+# --- actions overdue ---------------------------------------------------------------------------
+
+
+def late_action(appraisal: Appraisal, what: str, days: int = 3, status: str = "open") -> None:
+    """An action due `days` ago (in the future when negative), moved on to `status`."""
+    lead = person("lead")
+    due = timezone.localdate() - datetime.timedelta(days=days)
+    action = actions.add_action(
+        appraisal=appraisal, user=lead, what=what, due_on=due, owner_name="Team manager"
+    )
+    if status != "open":
+        actions.move_action(
+            action=action, user=lead, status=status, evidence="Done.", dropped_reason="Not needed."
+        )
+
+
+def test_each_project_counts_its_actions_overdue(client_as: Clients, organisation: Organisation) -> None:
+    hubs = started(organisation, "Family hubs")
+    late_action(hubs, "Sign the data-sharing agreement")
+    late_action(hubs, "Train the coordinators", status="in-progress")
+    late_action(hubs, "Tell families", status="done")  # done, so no longer overdue
+    late_action(hubs, "Stop the pilot", status="dropped")
+    late_action(hubs, "Write to schools", days=-3)  # not due yet
+    late_action(hubs, "Due today", days=0)  # due today is not overdue
+    started(organisation, "Quiet project")
+
+    rows = {r["Project"]: r for r in csv_rows(client_as("viewer"), "?format=csv")}
+    assert rows["Family hubs"]["Actions overdue"] == "2"
+    assert rows["Quiet project"]["Actions overdue"] == "0"
+    assert list(rows["Family hubs"]) == list(overview.CSV_HEADERS)
+    page = client_as("viewer").get("/projects/").content.decode()
+    assert ">Actions overdue</th>" in page
+    assert (
+        f'<a class="govuk-link" href="/projects/{hubs.project_id}/actions/">'
+        '<strong class="govuk-tag govuk-tag--red">2</strong>'
+    ) in page
+    # The column counts what the organisation's reminders and lists count as overdue.
+    assert actions.overdue_by_project(organisation.pk) == {hubs.project_id: 2}
+
+
+def test_an_action_carried_to_the_next_stage_is_counted_once(
+    client_as: Clients, organisation: Organisation
+) -> None:
+    inception = approved(organisation)
+    late_action(inception, "Sign the agreement")
+    services.start_appraisal(project=inception.project, stage="development", user=person("lead"))
+    [row] = csv_rows(client_as("viewer"), "?format=csv")
+    assert row["Actions overdue"] == "1"
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 
@@ -258,6 +311,7 @@ def test_the_overview_costs_the_same_queries_however_many_projects(
     few, few_csv = count("/projects/"), count("/projects/?format=csv")
     for n in range(6):
         appraisal = started(organisation, f"Project {n}")
+        late_action(appraisal, f"Late action {n}")
         if n % 2:
             fill_appraisal(appraisal, person("lead"))
     assert count("/projects/") == few

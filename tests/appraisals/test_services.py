@@ -49,7 +49,9 @@ def test_a_high_open_risk_removes_plain_proceed(organisation, lead) -> None:
 def test_next_stage_carries_everything_forward_to_confirm(organisation, lead) -> None:
     project = make_project(organisation, lead)
     first = fill_appraisal(services.start_appraisal(project=project, stage="inception", user=lead), lead)
-    second = services.start_appraisal(project=project, stage="development", user=lead)
+    second = services.start_appraisal(
+        project=project, stage="development", user=lead, reason="Design began early."
+    )
     assert second.previous == first
     project.refresh_from_db()
     assert project.current_stage == "development"

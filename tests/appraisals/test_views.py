@@ -213,7 +213,8 @@ def test_check_your_answers_has_change_links(client_as, appraisal: Appraisal) ->
 def test_starting_the_next_stage_marks_answers_to_confirm(client_as, appraisal: Appraisal) -> None:
     fill_appraisal(appraisal, User.objects.get(email="lead@council.test"))
     response = client_as("lead").post(
-        f"/projects/{appraisal.project_id}/appraisals/new/", {"stage": "development"}
+        f"/projects/{appraisal.project_id}/appraisals/new/",
+        {"stage": "development", "reason": "The design work began before inception was signed."},
     )
     new = Appraisal.objects.get(stage="development")
     assert response["Location"] == f"/appraisals/{new.pk}/"

@@ -4,6 +4,8 @@ Every page fixture opens a fresh browser context whose `base_url` is the live se
 tests can `page.goto("/projects/")`. Use `visit(page, url)` to go to a page and check it
 with axe-core in one step, or call `assert_accessible(page)` after any other navigation
 or change to the page (after submitting a form, opening a details element and so on).
+Both also check that the page fits a 375 px phone without scrolling sideways, whatever size
+the test's page is (see `assert_fits_small_screen`).
 
 When a test ends, the harness also fails it if any page it opened
 - asked for anything outside the live server (no CDN, fonts or analytics),
@@ -100,6 +102,53 @@ def assert_accessible(
     if violations:
         pytest.fail(
             f"Accessibility violations on {page.url}:\n{format_violations(violations)}", pytrace=False
+        )
+    assert_fits_small_screen(page)
+
+
+# What stands out past the right edge: the innermost elements wider than the window, so the
+# failure names the table or word to fix rather than every box around it.
+_OVERFLOW = """() => {
+  const limit = window.innerWidth;
+  const width = (document.scrollingElement || document.documentElement).scrollWidth;
+  const out = [];
+  if (width > limit + 1) {
+    const over = (el) => el.getBoundingClientRect().right > limit + 1;
+    for (const el of document.body.querySelectorAll("*")) {
+      if (out.length >= 5) break;
+      if (over(el) && ![...el.children].some(over)) {
+        const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+          + [...el.classList].map((c) => "." + c).join("");
+        out.push(name + " (" + Math.round(el.getBoundingClientRect().right) + " px): "
+          + (el.textContent || "").trim().slice(0, 60));
+      }
+    }
+  }
+  return {width, limit, out};
+}"""
+
+
+def assert_fits_small_screen(page: Page) -> None:
+    """Fail if the page, shown 375 px wide, scrolls sideways (1 px is let through for rounding).
+
+    The window is made 375 px wide for the check and then put back as it was, so every page
+    a test checks is checked on a small phone too, and the test carries on at its own size.
+    """
+    viewport = page.viewport_size or DESKTOP
+    narrow = viewport["width"] != MOBILE["width"]
+    if narrow:
+        page.set_viewport_size({"width": MOBILE["width"], "height": viewport["height"]})
+    try:
+        found = page.evaluate(_OVERFLOW)
+    finally:
+        if narrow:
+            page.set_viewport_size(viewport)
+    if found["width"] > found["limit"] + 1:
+        wide = "\n".join(f"    {line}" for line in found["out"])
+        pytest.fail(
+            f"{page.url} scrolls sideways on a {found['limit']} px screen: it is {found['width']} px "
+            f"wide.\n  Past the edge:\n{wide}",
+            pytrace=False,
         )
 
 

@@ -181,7 +181,9 @@ def test_the_next_stage_carries_forward_only_what_its_edition_has(
     local = services.start_appraisal(project=project, stage="inception", user=lead, framework=northshire)
     services.save_answer(appraisal=local, question_id="L1", user=lead, value="yes", rationale="Reviewed.")
     services.save_answer(appraisal=local, question_id="P1", user=lead, value="yes", rationale="Because.")
-    following = services.start_appraisal(project=project, stage="development", user=lead)
+    following = services.start_appraisal(
+        project=project, stage="development", user=lead, reason="Design began early."
+    )
     assert following.framework_key == FW.key
     assert set(following.answers.values_list("question_id", flat=True)) == {"P1"}
     assert load_appraisal(following).carried_forward("P1")

@@ -154,7 +154,10 @@ def test_an_evaluation_shows_a_newer_approval_of_another_stage_made_in_another_w
     assert "Risk seen only in implementation" not in lead.get(page).text
     with in_another_worker():
         pilot = appraisal_services.start_appraisal(
-            project=evaluation.baseline.project, stage="implementation", user=person("lead")
+            project=evaluation.baseline.project,
+            stage="implementation",
+            user=person("lead"),
+            reason="Piloted elsewhere.",
         )
         fill_appraisal(pilot, person("lead"))
         appraisal_services.add_register_row(

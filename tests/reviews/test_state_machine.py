@@ -732,7 +732,9 @@ class AppraisalWorkflow(RuleBasedStateMachine):
         return self._attempt(
             "next-stage",
             who,
-            lambda a, u: appraisals.start_appraisal(project=a.project, stage="development", user=u),
+            lambda a, u: appraisals.start_appraisal(
+                project=a.project, stage="development", user=u, reason="Design began early."
+            ),
             pk=pk,
         )
 

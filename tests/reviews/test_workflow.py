@@ -59,7 +59,9 @@ def test_answers_carried_forward_must_be_confirmed_before_review(client_as, orga
     from trustworthy.appraisals import services
 
     project = complete_appraisal(organisation).project
-    later = services.start_appraisal(project=project, stage="testing", user=person("lead"))
+    later = services.start_appraisal(
+        project=project, stage="testing", user=person("lead"), reason="The pilot could not wait."
+    )
     page = client_as("lead").get(f"/appraisals/{later.pk}/steps/submit/").content.decode()
     assert "Confirm or change the answers carried forward from the last stage: P1, P2" in page
 

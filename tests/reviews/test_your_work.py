@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from trustworthy.appraisals import services
+from trustworthy.appraisals import actions, services
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.reviews import services as reviews
@@ -266,6 +266,90 @@ def test_a_decision_due_later_than_30_days_is_not_shown(
     assert "No decisions are due for review in the next 30 days." in home(client_as, "lead")
 
 
+# --- your actions ----------------------------------------------------------------------------------
+
+
+def own(
+    appraisal: Appraisal,
+    what: str,
+    owner: User | None,
+    days: int,
+    status: str = "open",
+    slug: str = "council",
+) -> int:
+    """An action due in `days` days (overdue when negative), owned by `owner` (or a named role)."""
+    lead, due = person("lead", slug), timezone.localdate() + datetime.timedelta(days=days)
+    action = actions.add_action(
+        appraisal=appraisal, user=lead, what=what, due_on=due, owner_id=owner.pk if owner else None,
+        owner_name="" if owner else "Team manager",
+    )  # fmt: skip
+    if status != "open":
+        actions.move_action(action=action, user=lead, status=status, evidence="Done.")
+    return action.pk
+
+
+def test_your_actions_lists_what_you_own_still_to_do_overdue_first(
+    client_as: Clients, organisation: Organisation
+) -> None:
+    appraisal = approved(organisation)
+    contributor = person("contributor")
+    later = own(appraisal, "Write to the schools", contributor, days=20)
+    late = own(appraisal, "Sign the data-sharing agreement", contributor, days=-4)
+    own(appraisal, "Train the coordinators", contributor, days=5, status="in-progress")
+    own(appraisal, "Tell the families", contributor, days=-9, status="done")
+    own(appraisal, "The lead's own action", person("lead"), days=-2)
+    own(appraisal, "Owned by a role", None, days=-2)
+
+    mine = section(home(client_as, "contributor"), "Your actions")
+    assert "Your actions (3)" in mine
+    listed = ["Sign the data-sharing", "Train the coordinators", "Write to the schools"]
+    assert sorted(listed, key=mine.index) == listed  # the overdue one first, then by due date
+    assert "Action needed</strong> Overdue: it was due on" in mine
+    assert "In progress. Due on" in mine
+    assert f'href="/appraisals/{appraisal.pk}/actions/{late}/progress/"' in mine
+    assert f'href="/appraisals/{appraisal.pk}/actions/{later}/progress/"' in mine
+    for not_theirs in ("Tell the families", "The lead's own action", "Owned by a role"):
+        assert not_theirs not in mine
+    assert 'href="/actions/?mine=on&amp;status=all"' in mine
+    # The owner can do what the link offers.
+    assert (
+        client_as("contributor").get(f"/appraisals/{appraisal.pk}/actions/{late}/progress/").status_code
+        == 200
+    )
+
+
+def test_an_action_carried_to_the_next_stage_shows_once_where_it_is_now(
+    client_as: Clients, organisation: Organisation
+) -> None:
+    inception = approved(organisation)
+    own(inception, "Sign the agreement", person("contributor"), days=-1)
+    development = services.start_appraisal(
+        project=inception.project, stage="development", user=person("lead")
+    )
+    mine = section(home(client_as, "contributor"), "Your actions")
+    assert mine.count("Sign the agreement") == 1
+    assert f'href="/appraisals/{development.pk}/actions/' in mine
+
+
+def test_anyone_who_owns_an_action_sees_it_and_those_who_add_actions_see_the_group(
+    client_as: Clients, organisation: Organisation
+) -> None:
+    for role in ROLES:
+        assert has_group(home(client_as, role), "Your actions") == (role in ("lead", "contributor")), role
+    assert "No actions are waiting for you." in home(client_as, "lead")
+    own(approved(organisation), "Check the rota", person("viewer"), days=3)
+    viewer = home(client_as, "viewer")
+    assert "Check the rota" in section(viewer, "Your actions")
+    assert "1 thing is waiting for you as a viewer." in viewer
+
+
+def test_your_work_links_to_every_action_of_the_organisation(
+    client_as: Clients, organisation: Organisation
+) -> None:
+    for role in ROLES:
+        assert 'href="/actions/">See every action at Northshire Council</a>' in home(client_as, role), role
+
+
 # --- scope, empty states, people without an organisation ------------------------------------------
 
 
@@ -301,6 +385,8 @@ def _everything_waiting(organisation: Organisation, slug: str, title: str) -> No
     decide(signed, person("approver", slug))
     reviews.transition(appraisal=signed, name="approve", user=person("approver", slug))
     Appraisal.objects.filter(pk=signed.pk).update(review_date=timezone.localdate())
+    for role in ("lead", "contributor", "reviewer", "approver"):
+        own(signed, f"{title} action for the {role}", person(role, slug), days=-1, slug=slug)
 
 
 def test_another_organisations_items_never_show(
@@ -315,6 +401,7 @@ def test_another_organisations_items_never_show(
     assert "Southvale comment" in home(client_as, "lead", "trust")
     assert "Southvale in review" in home(client_as, "reviewer", "trust")
     assert "Southvale to sign" in home(client_as, "approver", "trust")
+    assert "Southvale action for the lead" in home(client_as, "lead", "trust")
 
 
 def test_empty_states_say_so_in_plain_words(client_as: Clients, organisation: Organisation) -> None:
@@ -361,7 +448,7 @@ def test_the_page_costs_the_same_few_queries_however_much_is_waiting(
     for n in range(4):
         _everything_waiting(organisation, "council", f"More {n}")
     assert _queries(client) == few
-    # Session, then person and memberships, then one query for each kind of item (reviews to
-    # do and decisions to sign share the appraisals in review and their verdicts).
+    # Session, then person and memberships, then one query for the appraisals every group
+    # draws on, one for the verdicts or the comments, and one for the person's actions.
     with django_assert_max_num_queries(5):
         client.get("/")

@@ -65,7 +65,7 @@ def test_other_appraisals_do_not_block(organisation):
     first = make_appraisal(organisation)
     open_for(first)
     second = appraisal_services.start_appraisal(
-        project=first.project, stage="development", user=lead_of(organisation)
+        project=first.project, stage="development", user=lead_of(organisation), reason="Design began early."
     )
     assert submission_blockers(second) == []
     assert len(submission_blockers(first)) == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,6 +12,9 @@ from django.core.exceptions import ValidationError
 
 from trustworthy.core.text import LONG, NOTE, SHORT, TextField, not_web_link
 from trustworthy.framework import Framework, Question, Register, Route, departure_problem
+
+from .presenters import pounds
+from .services import STAGE_REASON_LABEL
 
 LONG_TEXT = LONG
 SHORT_TEXT = SHORT
@@ -45,6 +50,26 @@ def radios(label: str, choices: Sequence[tuple[str, str]], *, what: str = "", **
     )
 
 
+# An amount as people type it: "250000", "250,000", "£250,000.50" (commas only between
+# thousands, so "2,50" is not quietly read as 250).
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+class MoneyField(forms.DecimalField):
+    """A sum in pounds, typed with or without "£" and thousands commas; shown back the same way."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            typed = value.strip().removeprefix("£").lstrip()
+            if typed and not _AMOUNT.fullmatch(typed):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            value = typed.replace(",", "")
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        return pounds(value) if isinstance(value, Decimal) else value
+
+
 class ProjectForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     title = text("Project title", max_length=SHORT_TEXT, what="a project title")
@@ -77,17 +102,18 @@ class ProjectForm(forms.Form):
     )
     primary_motivation = radios("Which is the main reason?", [], what="the main reason for the project")
     funding_source = text("Funding source", required=False, max_length=SHORT_TEXT)
-    funding_amount = forms.DecimalField(
+    funding_amount = MoneyField(
         label="Funding amount, in pounds",
         required=False,
+        help_text="For example, £250,000 or £1,250.50.",
         min_value=0,
         max_digits=12,
         decimal_places=2,
         error_messages={
-            "invalid": "Enter the funding amount as a number, like 125000",
+            "invalid": "Enter the funding amount in pounds, like £250,000 or £1,250.50",
             "min_value": "The funding amount must be 0 or more",
             "max_digits": "The funding amount must be less than £10,000,000,000",
-            "max_decimal_places": "Enter the funding amount in pounds and pence, like 1250.50",
+            "max_decimal_places": "Enter the funding amount in pounds and pence, like £1,250.50",
         },
     )
     current_stage = radios("Current stage", [], what="the current stage")
@@ -279,6 +305,12 @@ class RegisterRowForm(forms.Form):
 
 class StartAppraisalForm(forms.Form):
     stage = radios("Which stage is this appraisal for?", [], what="a stage")
+    reason = text(
+        STAGE_REASON_LABEL,
+        required=False,
+        help_text="Needed only when the stage before the one you choose is not signed yet. "
+        "Your reason is kept in the appraisal’s history and its decision record.",
+    )
 
     def __init__(self, *args: Any, stages: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

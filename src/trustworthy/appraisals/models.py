@@ -100,6 +100,9 @@ class Appraisal(models.Model):
     version_reason = models.TextField(
         blank=True, help_text="Why this new version of an approved appraisal was started"
     )
+    stage_reason = models.TextField(
+        blank=True, help_text="Why this stage was started before the stage before it was signed"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,8 @@ for the whole filtered list. What each column means:
 - decision: the newest decision recorded for it, in any appraisal;
 - departures: how many of its decisions went outside what the framework allows;
 - open high risks: open risks scoring 12 or more in its newest appraisal;
-- review date: when its newest signed decision is due for review.
+- review date: when its newest signed decision is due for review;
+- actions overdue: its current actions still to do whose due date has passed, at any stage.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from trustworthy.core.pagination import pagination
 from trustworthy.core.urls import reverse
 from trustworthy.framework import HIGH_RISK_SCORE, risk_register
 
+from . import actions
 from .frameworks import current_framework
 from .models import Appraisal, Decision, Project, RegisterRow, Status
 
@@ -42,7 +44,7 @@ NO_DECISION = "none"
 # A signed decision shows as due for review this long before its review date.
 REVIEW_NOTICE = datetime.timedelta(days=30)
 CSV_HEADERS = ("Project", "Stage", "Status", "Decision", "Departures", "Open high risks", "Review date",
-               "Last updated", "Link")  # fmt: skip
+               "Actions overdue", "Last updated", "Link")  # fmt: skip
 
 
 class OverviewForm(forms.Form):
@@ -81,9 +83,13 @@ def _count(query: QuerySet[Any], by: str) -> Any:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def projects(organisation_id: int, filters: dict[str, str] | None = None) -> QuerySet[Project]:
+def projects(
+    organisation_id: int, filters: dict[str, str] | None = None, today: datetime.date | None = None
+) -> QuerySet[Project]:
     """The organisation's projects with the overview's columns, filtered, newest change first."""
     filters = filters or {}
+    # What `actions.overdue_by_project` counts, as a column of each project's row.
+    overdue = actions.overdue(today).filter(appraisal__project_id=OuterRef("pk"))
     newest = Appraisal.objects.filter(project=OuterRef("pk")).order_by("-created_at", "-pk")
     decided = Decision.objects.filter(appraisal__project=OuterRef("pk")).order_by(
         "-appraisal__created_at", "-appraisal_id"
@@ -111,6 +117,7 @@ def projects(organisation_id: int, filters: dict[str, str] | None = None) -> Que
             signed_id=Subquery(signed.values("pk")[:1]),
             review_date=Subquery(signed.values("review_date")[:1]),
             departures=_count(departures, "appraisal__project"),
+            overdue_actions=_count(overdue, "appraisal__project"),
         )
         .annotate(high_risks=_count(high, "appraisal_id"))
         .order_by("-updated_at", "-pk")
@@ -144,6 +151,7 @@ class Row:
     decision: str
     departures: int
     high_risks: int
+    overdue_actions: int
     review_date: datetime.date | None
     review_due: bool  # the review date is within REVIEW_NOTICE and nothing newer was started
     review_overdue: bool
@@ -172,6 +180,7 @@ def rows(found: Iterable[Project], today: datetime.date | None = None) -> list[R
                 decision=framework.label("decisions", p.decision) if p.decision else "",
                 departures=p.departures,
                 high_risks=p.high_risks,
+                overdue_actions=p.overdue_actions,
                 review_date=review_date,
                 review_due=current and review_date is not None and review_date <= today + REVIEW_NOTICE,
                 review_overdue=current and review_date is not None and review_date < today,
@@ -194,7 +203,7 @@ def csv_text(found: Iterable[Row], site: str = "") -> str:
     for r in found:
         writer.writerow(
             [_cell(v) for v in (r.title, r.stage, r.status, r.decision, r.departures, r.high_risks,
-                                r.review_date.isoformat() if r.review_date else "",
+                                r.review_date.isoformat() if r.review_date else "", r.overdue_actions,
                                 timezone.localtime(r.updated).date().isoformat(), site + r.url)]
         )  # fmt: skip
     return out.getvalue()

@@ -4,7 +4,7 @@ what each page shows, where its links go (by URL name) and what each form holds 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -15,18 +15,20 @@ from markupsafe import Markup
 from trustworthy.core.urls import reverse
 from trustworthy.framework import HIGH_RISK_SCORE, Framework, Question, Register, is_departure
 
-from . import extensions, policy, selectors, weighing
+from . import extensions, policy, selectors, services, weighing
 from .evaluation import (
     EXPECTED_AGAINST_REALISED,
     UNFORESEEN_KINDS,
     Kind,
     evaluation_completeness,
     headline,
+    is_evaluation,
     kind_of,
     label,
 )
 from .models import (
     Answer,
+    Appraisal,
     CriterionRating,
     Decision,
     Lessons,
@@ -197,8 +199,21 @@ def other_aspect_url(data: AppraisalData, question_id: str, aspect: str) -> str 
     return None
 
 
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:,.2f}".replace(".00", "")
+def pounds(value: Decimal | str | None) -> str:
+    """An amount as people write it: "250,000", or "250,000.50" when there are pence.
+
+    The decision record shows amounts through this too: a change to how they look needs
+    `reports/files.py` RENDERER raised, so records already drawn are drawn again."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
+def money(value: Decimal | str | None) -> str:
+    """An amount of money wherever it is shown: "£250,000", or "£250,000.50"; "" for none."""
+    shown = pounds(value)
+    return f"£{shown}" if shown else ""
 
 
 def row_summary(data: AppraisalData, register_id: str, row_data: dict[str, object]) -> list[tuple[str, str]]:
@@ -310,7 +325,21 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
         can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),
         can_review=policy.may(role, appraisal.status, Change.REVIEW),
         evaluation_tasks=_evaluation_tasks(appraisal),
+        compare_previous=compare_previous(appraisal),
     )
+
+
+def compare_previous(appraisal: Appraisal) -> dict[str, str] | None:
+    """The link to what changed since the appraisal this one carried forward from: the
+    previous version of this stage, or the previous stage."""
+    previous = appraisal.previous if appraisal.previous_id else None
+    if previous is None:
+        return None
+    if previous.stage == appraisal.stage:
+        text = f"What changed since version {previous.version}"
+    else:
+        text = f"Compare with the previous stage: what changed since the {previous.stage_name} appraisal"
+    return {"url": reverse("appraisal-changes", args=[appraisal.pk]), "text": text}
 
 
 # --- the review workflow on the task list -----------------------------------------------------
@@ -460,6 +489,34 @@ def aspect_page(framework: Framework, question: Question, aspect: str) -> dict[s
 
 
 # --- what each form holds when it opens ------------------------------------------------------
+
+
+def stage_to_start(
+    project: Project, stages_left: Sequence[tuple[str, str]], framework: Framework
+) -> str | None:
+    """The stage the start page offers first: the project's current stage, if it has no
+    appraisal yet; otherwise the stage after the furthest one signed, if it has none."""
+    left = [stage_id for stage_id, _ in stages_left]
+    if project.current_stage in left:
+        return project.current_stage
+    order = [s.id for s in framework.stages if not is_evaluation(s.id)]
+    signed = set(project.appraisals.filter(status=policy.APPROVED).values_list("stage", flat=True))
+    furthest = max((order.index(s) for s in signed if s in order), default=None)
+    if furthest is None or furthest + 1 >= len(order):
+        return None
+    following = order[furthest + 1]
+    return following if following in left else None
+
+
+def stage_hints(
+    project: Project, stages_left: Sequence[tuple[str, str]], framework: Framework
+) -> dict[str, str]:
+    """For each stage that would start out of the framework's order, why, and that it needs a reason."""
+    hints = {}
+    for stage_id, _ in stages_left:
+        if problem := services.stage_order_problem(project, stage_id, framework):
+            hints[stage_id] = f"{problem} You will need to say why you are starting it now."
+    return hints
 
 
 def project_initial(project: Project) -> dict[str, Any]:

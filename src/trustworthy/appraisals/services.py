@@ -40,6 +40,7 @@ from .models import (
     Project,
     ProjectMotivation,
     RegisterRow,
+    Status,
     UnforeseenItem,
 )
 from .policy import Change, LockedError, changing
@@ -172,20 +173,98 @@ def update_project(
     return project
 
 
+# --- stages in order ----------------------------------------------------------------------
+
+STAGE_REASON_LABEL = "Why start this stage before the earlier one is signed?"
+
+
+def stage_order_problem(project: Project, stage: str, framework: Framework | None = None) -> str:
+    """Why starting `stage` now would leave the framework's order ("" when it would not).
+
+    Stages go in the order the framework lists them, each once the stage before it has an
+    approved appraisal. The post hoc evaluation looks back on whichever earlier stage was
+    signed last, so it needs one signed earlier stage, not the one just before it. Starting
+    a stage out of order is allowed with a reason (`start_appraisal`); this is the one place
+    the order is decided, for the pages, the API and imports alike.
+    """
+    framework = framework or current_framework()
+    order = [s.id for s in framework.stages]
+    if stage not in order or order.index(stage) == 0:
+        return ""
+    earlier = order[: order.index(stage)]
+    newest: dict[str, str] = {}  # each earlier stage's newest status, and whether any was signed
+    signed: set[str] = set()
+    for at, status in (
+        project.appraisals.filter(stage__in=earlier)
+        .order_by("created_at", "pk")
+        .values_list("stage", "status")
+    ):
+        newest[at] = status
+        if status == Status.APPROVED:
+            signed.add(at)
+    if is_evaluation(stage):
+        return "" if signed else "No earlier stage has a signed appraisal to look back on."
+    before = framework.stage(order[order.index(stage) - 1])
+    if before.id in signed:
+        return ""
+    if before.id not in newest:
+        return f"{before.name}, the stage before it, has not been appraised."
+    words = _status_words(newest[before.id])
+    return f"{before.name}, the stage before it, is not signed: its appraisal is {words}."
+
+
+_NOT_SIGNED: dict[str, str] = {
+    str(Status.DRAFT): "still a draft",
+    str(Status.IN_REVIEW): "in review",
+    str(Status.CHANGES_REQUESTED): "waiting for changes",
+    str(Status.WITHDRAWN): "withdrawn",
+}
+
+
+def _status_words(status: str) -> str:
+    return _NOT_SIGNED.get(status, status)
+
+
+# An imported record starts its project here at the record's own stage, with no earlier
+# stage here to have signed: the import is the reason, kept in the audit event.
+IMPORTED_STAGE_REASON = (
+    "Imported from a decision record: its earlier stages were not appraised in this service."
+)
+
+
 def start_appraisal(
-    *, project: Project, stage: str, user: User, framework: Framework | None = None
+    *,
+    project: Project,
+    stage: str,
+    user: User,
+    framework: Framework | None = None,
+    reason: str = "",
+    imported: bool = False,
 ) -> Appraisal:
     """Start the appraisal for a stage, carrying forward the latest stage's answers to confirm.
 
-    New appraisals use the current edition; an import names the edition of its record.
+    New appraisals use the current edition; an import names the edition of its record. A
+    stage started out of the framework's order (`stage_order_problem`) needs `reason`, which
+    is kept on the appraisal (its record shows it) and in the audit event that starts it.
+    An import (`imported`) needs none of its own: the import is the reason in the audit
+    event, and the appraisal keeps only the reason its record gave, so the record reads
+    as it did.
     """
     framework = framework or current_framework()
     if stage not in {s.id for s in framework.stages}:
         raise ServiceError("Choose a stage from the list.")
+    reason = reason.strip()
     with transaction.atomic():
         Project.objects.select_for_update().only("id").get(pk=project.pk)
         if project.appraisals.filter(stage=stage).exists():
             raise ServiceError("This project already has an appraisal for that stage.")
+        out_of_order = stage_order_problem(project, stage, framework)
+        if out_of_order and not reason and not imported:
+            raise _invalid(
+                f"Enter why you are starting {framework.stage(stage).name} before the earlier stage "
+                f"is signed. {out_of_order}",
+                "reason",
+            )
         previous = project.appraisals.order_by("-created_at").first()
         appraisal = Appraisal.objects.create(
             organisation_id=project.organisation_id,
@@ -194,6 +273,7 @@ def start_appraisal(
             framework_id=framework.id,
             framework_version=framework.version,
             previous=previous,
+            stage_reason=reason if out_of_order else "",
             created_by=user,
         )
         with changing(appraisal, Change.START, actor=user) as change:
@@ -212,6 +292,11 @@ def start_appraisal(
                     "framework": framework.key,
                     "carried_forward_from": previous.pk if previous else None,
                     **({"actions_carried_forward": actions} if actions else {}),
+                    **(
+                        {"stage_order": out_of_order, "stage_reason": reason or IMPORTED_STAGE_REASON}
+                        if out_of_order
+                        else {}
+                    ),
                 },
             )
     return appraisal

@@ -130,7 +130,9 @@ def _update_project(request: HttpRequest, project: Project, form: ProjectForm) -
 
 
 def _start_appraisal(request: HttpRequest, project: Project) -> Save:
-    return lambda fields: services.start_appraisal(project=project, stage=fields["stage"], user=request.user)
+    return lambda fields: services.start_appraisal(
+        project=project, stage=fields["stage"], user=request.user, reason=fields["reason"]
+    )
 
 
 def _save_answer(request: HttpRequest, appraisal: Appraisal, question: Question) -> Save:
@@ -292,7 +294,9 @@ def _stages_left(project: Project) -> list[tuple[str, str]]:
 def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
     project, _ = project_for(request, pk, Action.MANAGE_PROJECTS)
     stages = _stages_left(project)
-    form = StartAppraisalForm(form_data(request), stages=stages)
+    framework = current_framework()
+    initial = {"stage": presenters.stage_to_start(project, stages, framework)}
+    form = StartAppraisalForm(form_data(request), stages=stages, initial=initial)
     edit = handle_edit(request, form, _start_appraisal(request, project))
     if (appraisal := edit.result) is not None:
         if appraisal.previous_id:
@@ -303,7 +307,13 @@ def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "appraisals/appraisal_start.html",
-        {"form": form, "project": project, "stages_left": stages, "title": "Start an appraisal"},
+        {
+            "form": form,
+            "project": project,
+            "stages_left": stages,
+            "stage_hints": presenters.stage_hints(project, stages, framework),
+            "title": "Start an appraisal",
+        },
     )
 
 

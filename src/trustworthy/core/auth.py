@@ -11,11 +11,15 @@ holding a keyed hash of their account's id, nothing readable). Work is kept for 
 person the mark names, and handed back only if that is who signs in next; anyone else
 who signs in on that browser never sees it (it is dropped as they sign in). Signing
 out removes the mark; without one, nothing is kept.
+
+The same keeping serves a form whose CSRF check failed while its sender was still signed
+in (`core.views.csrf_failure`): it is kept for them and shown again, unsaved, to send again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -27,6 +31,10 @@ from django.http.request import QueryDict
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 KEPT_WORK_KEY = "kept_work"
+# Why work was kept, so the page says what happened: the session expired, or the form's
+# CSRF check failed (a cookie lost or out of date) while the person was still signed in.
+SIGNED_OUT = "signed-out"
+NOT_SENT = "not-sent"
 # Who was last signed in on this browser; it outlives their session, which is the point.
 OWNER_COOKIE = "kept_work_for"
 OWNER_COOKIE_AGE = 7 * 24 * 60 * 60
@@ -71,6 +79,17 @@ def forget_signed_in(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def keep_work(request: HttpRequest, owner: str, reason: str = SIGNED_OUT) -> None:
+    """Keep what was posted to this page, unsaved, for `owner` to get back on it (once)."""
+    fields = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+    request.session[KEPT_WORK_KEY] = {
+        "path": request.path,
+        "fields": fields,
+        "owner": owner,
+        "reason": reason,
+    }
+
+
 def login_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -78,16 +97,28 @@ def login_required(view: View) -> View:
             return mark_signed_in(request, view(request, *args, **kwargs))
         owner = request.COOKIES.get(OWNER_COOKIE, "")
         if request.method == "POST" and owner:
-            fields = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
-            request.session[KEPT_WORK_KEY] = {"path": request.path, "fields": fields, "owner": owner}
+            keep_work(request, owner)
         return redirect_to_login(request.get_full_path())
 
+    # The mark of a page that hands kept work back (see `keeps_work`).
+    wrapper.keeps_work = True  # type: ignore[attr-defined]
     return wrapper
 
 
-def kept_work(request: HttpRequest) -> QueryDict | None:
-    """The fields kept for this page when the session expired, once, if they were typed by
-    the person now signed in; None if there are none."""
+def keeps_work(view: Any) -> bool:
+    """Whether a view is a signed-in page that can keep what was posted to it."""
+    return bool(getattr(view, "keeps_work", False))
+
+
+@dataclass(frozen=True)
+class KeptWork:
+    data: QueryDict
+    reason: str  # SIGNED_OUT or NOT_SENT
+
+
+def take_kept_work(request: HttpRequest) -> KeptWork | None:
+    """The fields kept for this page (the session expired, or the form could not be sent),
+    once, if they were typed by the person now signed in; None if there are none."""
     kept = request.session.get(KEPT_WORK_KEY)
     if request.method != "GET" or not kept or kept.get("path") != request.path:
         return None
@@ -97,7 +128,7 @@ def kept_work(request: HttpRequest) -> QueryDict | None:
     data = QueryDict(mutable=True)
     for key, values in kept["fields"].items():
         data.setlist(key, values)
-    return data
+    return KeptWork(data, kept.get("reason", SIGNED_OUT))
 
 
 def _drop_work_kept_for_someone_else(

@@ -27,26 +27,33 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, QueryDict
 
-from .auth import kept_work
+from .auth import NOT_SENT, take_kept_work
 from .errors import Conflict, Invalid
 from .personal_data import find_personal_data
 
 T = TypeVar("T")
 
 KEPT_MESSAGE = "You were signed out. We kept what you typed: check it and save again."
+NOT_SENT_MESSAGE = (
+    "Your form could not be sent because a security check failed: this browser’s cookie for "
+    "the service was missing or out of date. Nothing was saved. We kept what you typed: check "
+    "it and send it again."
+)
 # Sent with the next save after a personal-data warning: the digest of the text the person
 # was warned about and chose to keep. Any other text is checked again.
 CHECKED_FIELD = "personal_data_checked"
 
 
 def form_data(request: HttpRequest) -> QueryDict | None:
-    """POST data, or the work kept from before the session expired (shown once, unsaved)."""
+    """POST data, or the work kept from before the session expired or from a form that could
+    not be sent (shown once, unsaved)."""
     if request.method == "POST":
         return request.POST
-    kept = kept_work(request)
-    if kept is not None:
-        messages.warning(request, KEPT_MESSAGE)
-    return kept
+    kept = take_kept_work(request)
+    if kept is None:
+        return None
+    messages.warning(request, NOT_SENT_MESSAGE if kept.reason == NOT_SENT else KEPT_MESSAGE)
+    return kept.data
 
 
 def text_digest(texts: Mapping[str, str]) -> str:

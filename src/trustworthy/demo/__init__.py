@@ -113,7 +113,9 @@ def _load_project(organisation: Organisation, people: dict[str, User], spec: dic
         primary_motivation=next(m["id"] for m in spec["motivations"] if m.get("primary")),
     )
     for stage in spec["appraisals"]:
-        appraisal = services.start_appraisal(project=project, stage=stage["stage"], user=people[stage["by"]])
+        appraisal = services.start_appraisal(
+            project=project, stage=stage["stage"], user=people[stage["by"]], reason=stage.get("reason", "")
+        )
         _fill(appraisal, people, stage)
 
 

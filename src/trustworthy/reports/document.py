@@ -27,6 +27,7 @@ from trustworthy.appraisals.evaluation import (
     kinds,
     label,
 )
+from trustworthy.appraisals.presenters import money
 from trustworthy.framework import Framework, Question, Register
 
 from .summary import paragraphs
@@ -64,6 +65,14 @@ class ProjectPart:
     accountable_person: str | None
     context: tuple[ContextItem, ...]
     motivations: tuple[Motivation, ...]
+
+    @property
+    def funding(self) -> str:
+        """Where the money comes from and how much, as people write it: "Council budget (£250,000)"."""
+        amount = money(self.funding_amount)
+        if self.funding_source and amount:
+            return f"{self.funding_source} ({amount})"
+        return self.funding_source or amount
 
 
 @dataclass(frozen=True)
@@ -352,6 +361,8 @@ class DecisionRecord:
     summary: Summary | None = None
     evaluation: EvaluationSection | None = None  # only at the post hoc evaluation stage
     actions: tuple[ActionItem, ...] = ()
+    # Why this stage was started before the stage before it was signed ("" if it was not).
+    stage_reason: str = ""
     public: bool = False
     generated_at: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
@@ -379,6 +390,11 @@ class DecisionRecord:
             ("project.summary", "Project summary", p.summary),
             ("project.problem", "The problem", p.problem),
             ("project.target_cohort", "Who it is for", p.target_cohort),
+            (
+                "appraisal.stage_reason",
+                "Why this stage started before the earlier one was signed",
+                self.stage_reason,
+            ),
         ]
         out += [(c.key, f"Context: {c.label}", c.text) for c in p.context]
         out += [(m.key, f"Motivation: {m.label}", m.explanation) for m in p.motivations]
@@ -782,6 +798,7 @@ def build_record(
         summary=summary,
         evaluation=_evaluation(appraisal),
         actions=tuple(action_item(f, f"action.{f['id']}") for f in facts),
+        stage_reason=appraisal.stage_reason,
         generated_at=_iso(now or datetime.datetime.now(tz=datetime.UTC)),
     )
     return make_public(record, excluded) if public else record
@@ -917,6 +934,7 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
         voices=voices,
         evaluation=evaluation,
         actions=actions,
+        stage_reason=text("appraisal.stage_reason", record.stage_reason),
         public=True,
         excluded=hidden,
     )

@@ -215,6 +215,7 @@ def _typed_text(doc: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
         yield f"project.context.{key}", p["context"][key], texts.LONG
     yield "project.funding_source", p["funding_source"], texts.SHORT
     yield "project.accountable_person", p["accountable_person"] or "", texts.SHORT
+    yield "appraisal.stage_reason", doc["appraisal"].get("stage_reason") or "", texts.LONG
     for i, m in enumerate(p["motivations"]):
         yield f"project.motivations[{i}].explanation", m["explanation"], texts.LONG
     for i, a in enumerate(doc["answers"]):
@@ -568,8 +569,9 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
         primary_motivation=next(m["id"] for m in p["motivations"] if m["primary"]),
     )
     appraisal = services.start_appraisal(
-        project=project, stage=doc["appraisal"]["stage"], user=user, framework=fw
-    )
+        project=project, stage=doc["appraisal"]["stage"], user=user, framework=fw,
+        reason=doc["appraisal"].get("stage_reason", ""), imported=True,
+    )  # fmt: skip
     answers = {(a["question_id"], a["aspect"]): a for a in doc["answers"]}
     for a in doc["answers"]:
         if fw.question(a["question_id"]).kind == "principles":

@@ -259,6 +259,8 @@ def build(record: DecisionRecord) -> DocumentObject:
     doc.add_heading(record.title, level=0)
     _labelled(doc, "Organisation", record.organisation)
     _labelled(doc, "Stage", record.stage_name)
+    if record.stage_reason:
+        _labelled(doc, "Why this stage started before the earlier one was signed", record.stage_reason)
     _labelled(
         doc, "Framework", f"{record.framework_title} ({record.framework_id}@{record.framework_version})"
     )
@@ -331,7 +333,7 @@ def build(record: DecisionRecord) -> DocumentObject:
     ):
         doc.add_heading(heading, level=2)
         _para(doc, value)
-    _labelled(doc, "Funding", p.funding_source + (f" (£{p.funding_amount})" if p.funding_amount else ""))
+    _labelled(doc, "Funding", p.funding)
     if p.accountable_person:
         _labelled(doc, "Accountable person", p.accountable_person)
     doc.add_heading("Context", level=2)

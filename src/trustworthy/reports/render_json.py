@@ -178,6 +178,8 @@ def _to_dict(record: DecisionRecord) -> dict[str, Any]:
             "created_at": record.created_at,
             "updated_at": record.updated_at,
             "review_date": record.review_date,
+            # Only when there is one, so records signed before it existed read as they were signed.
+            **({"stage_reason": record.stage_reason} if record.stage_reason else {}),
         },
         "answers": [
             {
@@ -473,6 +475,7 @@ def _left_out(record: DecisionRecord) -> frozenset[str]:
         ("project.summary", p.summary),
         ("project.problem", p.problem),
         ("project.target_cohort", p.target_cohort),
+        ("appraisal.stage_reason", record.stage_reason),
     ]
     texts += [(c.key, c.text) for c in p.context]
     texts += [(m.key, m.explanation) for m in p.motivations]
@@ -581,6 +584,7 @@ def from_dict(document: dict[str, Any]) -> DecisionRecord:
         actions=tuple(
             action_item(a, f"action.{number}") for number, a in enumerate(document.get("actions") or [], 1)
         ),
+        stage_reason=a.get("stage_reason", ""),
         public=document["public"],
         generated_at=document["generated_at"],
     )

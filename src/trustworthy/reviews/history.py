@@ -89,6 +89,8 @@ FIELDS = {
     "due_on": "Due by",
     "dropped_reason": "Why it was dropped",
     "actions_carried_forward": "Open actions carried forward",
+    "stage_order": "Started before the earlier stage was signed",
+    "stage_reason": "Why it was started now",
 }
 
 _SLUG = re.compile(r"[a-z]+(?:[-_][a-z]+)*")

@@ -1,9 +1,11 @@
 """ "Your work": what is waiting for the signed-in person in their current organisation.
 
-Each kind of item is one query (two for the appraisals in review, which reviewers and
-approvers share), whatever the number of items: pages stay fast as an organisation's
-work grows. Which kinds a person sees follows from what their role may do (the change
-policy and the permissions table), never from a list of role names kept here.
+A bounded number of queries, whatever the number of items, so pages stay fast as an
+organisation's work grows: one finds every appraisal the groups draw on (in review, sent
+back with changes, or with a decision due for review), one the verdicts of those in
+review, one the comments on the person's answers and one the actions they own. Which
+kinds a person sees follows from what their role may do (the change policy and the
+permissions table), never from a list of role names kept here.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from trustworthy.appraisals import policy
-from trustworthy.appraisals.models import Answer, Appraisal, Decision
+from trustworthy.appraisals import actions, policy
+from trustworthy.appraisals.models import Action, Answer, Appraisal, Decision
 from trustworthy.appraisals.policy import Change
 from trustworthy.core.urls import reverse
 from trustworthy.organisations.models import Membership, User
@@ -79,16 +81,63 @@ def _round() -> Any:
     return Coalesce(Subquery(submissions, output_field=IntegerField()), 0)
 
 
-def _in_review(organisation_id: int) -> list[Appraisal]:
-    return list(
-        Appraisal.objects.filter(organisation_id=organisation_id, status=policy.IN_REVIEW)
+@dataclass
+class Found:
+    """The organisation's appraisals the groups draw on, by what is waiting on them."""
+
+    in_review: list[Appraisal] = field(default_factory=list)
+    changes: list[Appraisal] = field(default_factory=list)
+    due: list[Appraisal] = field(default_factory=list)
+
+
+def _appraisals(
+    user: User, organisation_id: int, role: str, today: datetime.date, *, in_review: bool, changes: bool
+) -> Found:
+    """In one query: the appraisals in review (when `in_review`), those sent back with changes
+    (when `changes`: all of them for those who may send them back for review, otherwise those
+    the person started or answered something in) and signed decisions due for review within
+    REVIEW_NOTICE, or overdue, whose project has not moved on since (all of them for those
+    who may start a new version, otherwise those the person started or signed)."""
+    newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
+    wanted = Q(status=policy.APPROVED, review_date__lte=today + REVIEW_NOTICE) & ~Exists(newer)
+    if not policy.role_allows(role, Change.NEW_VERSION):
+        wanted &= Q(created_by=user) | Q(approved_by=user)
+    if in_review:
+        wanted |= Q(status=policy.IN_REVIEW)
+    if changes:
+        sent_back = Q(status=policy.CHANGES_REQUESTED)
+        if not policy.role_allows(role, Change.SUBMIT):
+            answered = Answer.objects.filter(appraisal_id=OuterRef("pk"), updated_by=user)
+            sent_back &= Q(created_by=user) | Exists(answered)
+        wanted |= sent_back
+    # The latest request for changes: its reason, when and by whom.
+    request = StatusChange.objects.filter(
+        appraisal=OuterRef("pk"), to_status=policy.CHANGES_REQUESTED
+    ).order_by("-at", "-pk")
+    found = (
+        Appraisal.objects.filter(wanted, organisation_id=organisation_id)
         .select_related("project")
         .defer("signed_content", "approved_snapshot")
         .annotate(
             review_round=_round(),
             decided=Exists(Decision.objects.filter(appraisal=OuterRef("pk"))),
+            asked_at=Subquery(request.values("at")[:1]),
+            asked_reason=Subquery(request.values("reason")[:1]),
+            asked_by_name=Subquery(request.values("by__full_name")[:1]),
+            asked_by_email=Subquery(request.values("by__email")[:1]),
         )
-        .order_by("updated_at", "pk")
+    )
+    by_status: dict[str, list[Appraisal]] = defaultdict(list)
+    for appraisal in found:
+        by_status[appraisal.status].append(appraisal)
+    return Found(
+        in_review=sorted(by_status[policy.IN_REVIEW], key=lambda a: (a.updated_at, a.pk)),
+        changes=sorted(
+            (a for a in by_status[policy.CHANGES_REQUESTED] if a.asked_at is not None),
+            key=lambda a: (a.asked_at, a.pk),
+            reverse=True,
+        ),
+        due=sorted(by_status[policy.APPROVED], key=lambda a: (a.review_date, a.pk)),
     )
 
 
@@ -153,32 +202,21 @@ def decisions_to_sign(appraisals: list[Appraisal], verdicts: dict[int, list[tupl
     return group
 
 
-def changes_requested(user: User, organisation_id: int, role: str) -> Group:
-    """Appraisals sent back with changes wanted that the person leads or contributes to:
-    all of them for those who may send them back for review, otherwise those they
-    started or answered something in. The reason is the latest request's."""
+def changes_requested(appraisals: list[Appraisal]) -> Group:
+    """Appraisals sent back with changes wanted that the person leads or contributes to
+    (see `_appraisals`), newest request first. The reason is the latest request's."""
     group = Group("changes", "Changes requested", "No appraisals you work on have changes requested.")
-    requests = StatusChange.objects.filter(
-        appraisal__organisation_id=organisation_id,
-        appraisal__status=policy.CHANGES_REQUESTED,
-        to_status=policy.CHANGES_REQUESTED,
-    )
-    if not policy.role_allows(role, Change.SUBMIT):
-        answered = Answer.objects.filter(appraisal_id=OuterRef("appraisal_id"), updated_by=user)
-        requests = requests.filter(Q(appraisal__created_by=user) | Exists(answered))
-    seen: set[int] = set()
-    for change in requests.select_related("by", "appraisal__project").order_by("-at", "-pk"):
-        if change.appraisal_id in seen:
-            continue
-        seen.add(change.appraisal_id)
+    for appraisal in appraisals:
         group.items.append(
             Item(
-                title=change.appraisal.project.title,
-                stage=change.appraisal.stage_name,
-                url=reverse("appraisal-tasks", args=[change.appraisal_id]),
+                title=appraisal.project.title,
+                stage=appraisal.stage_name,
+                url=reverse("appraisal-tasks", args=[appraisal.pk]),
                 action="Make the changes",
-                detail=f"{change.by} asked for changes on {_date(change.at)}:",
-                quote=change.reason,
+                # Named as the person is everywhere (User.__str__): their name, else their email.
+                detail=f"{appraisal.asked_by_name or appraisal.asked_by_email} asked for changes on "
+                f"{_date(appraisal.asked_at)}:",
+                quote=appraisal.asked_reason,
                 urgent=True,
             )
         )
@@ -230,24 +268,11 @@ def comments_to_answer(user: User, organisation_id: int) -> Group:
     return group
 
 
-def reviews_due(user: User, organisation_id: int, role: str, today: datetime.date) -> Group:
-    """Signed decisions due for review within REVIEW_NOTICE (or overdue) whose project has
-    not moved on since: all of them for those who may start a new version, otherwise the
-    ones the person started or signed."""
+def reviews_due(appraisals: list[Appraisal], today: datetime.date) -> Group:
+    """Signed decisions due for review within REVIEW_NOTICE, or overdue, whose project has
+    not moved on since (see `_appraisals`)."""
     group = Group("due", "Decision reviews due", "No decisions are due for review in the next 30 days.")
-    newer = Appraisal.objects.filter(project_id=OuterRef("project_id"), created_at__gt=OuterRef("created_at"))
-    due = (
-        Appraisal.objects.filter(
-            organisation_id=organisation_id, status=policy.APPROVED, review_date__lte=today + REVIEW_NOTICE
-        )
-        .exclude(Exists(newer))
-        .select_related("project")
-        .defer("signed_content", "approved_snapshot")
-        .order_by("review_date", "pk")
-    )
-    if not policy.role_allows(role, Change.NEW_VERSION):
-        due = due.filter(Q(created_by=user) | Q(approved_by=user))
-    for appraisal in due:
+    for appraisal in appraisals:
         assert appraisal.review_date is not None
         overdue = appraisal.review_date < today
         when = "was due" if overdue else "is due"
@@ -265,6 +290,38 @@ def reviews_due(user: User, organisation_id: int, role: str, today: datetime.dat
     return group
 
 
+def your_actions(user: User, organisation_id: int, today: datetime.date) -> Group:
+    """The actions the person owns that are still to do, in the stage they are at now: the
+    soonest due first, so overdue ones lead."""
+    group = Group("actions", "Your actions", "No actions are waiting for you.")
+    owned = (
+        actions.current_actions()
+        .filter(appraisal__organisation_id=organisation_id, owner=user, status__in=actions.STILL_TO_DO)
+        .select_related("appraisal__project")
+        .defer("appraisal__signed_content", "appraisal__approved_snapshot")
+        .order_by("due_on", "pk")
+    )
+    for action in owned:
+        group.items.append(_action_item(action, today))
+    return group
+
+
+def _action_item(action: Action, today: datetime.date) -> Item:
+    appraisal = action.appraisal
+    overdue = actions.is_overdue(action, today)
+    started = "In progress. " if action.status == actions.IN_PROGRESS else ""
+    when = f"Overdue: it was due on {_date(action.due_on)}." if overdue else f"Due on {_date(action.due_on)}."
+    return Item(
+        title=appraisal.project.title,
+        stage=appraisal.stage_name,
+        url=reverse("action-progress", args=[appraisal.pk, action.pk]),
+        action="Update this action",
+        detail=started + when,
+        quote=action.what,
+        urgent=overdue,
+    )
+
+
 def your_work(membership: Membership, user: User, today: datetime.date | None = None) -> YourWork:
     """The groups this person's role may act on, each with its items (perhaps none)."""
     today = today or timezone.localdate()
@@ -272,17 +329,25 @@ def your_work(membership: Membership, user: User, today: datetime.date | None = 
     groups: list[Group] = []
     may_review = policy.role_allows(role, Change.REVIEW)
     may_approve = policy.role_allows(role, Change.APPROVE)
+    may_answer = policy.role_allows(role, Change.ANSWER)
+    found = _appraisals(
+        user, organisation_id, role, today, in_review=may_review or may_approve, changes=may_answer
+    )
     if may_review or may_approve:
-        in_review = _in_review(organisation_id)
-        verdicts = _verdicts(in_review)
+        verdicts = _verdicts(found.in_review)
         if may_review:
-            groups.append(reviews_to_do(user, in_review, verdicts))
+            groups.append(reviews_to_do(user, found.in_review, verdicts))
         if may_approve:
-            groups.append(decisions_to_sign(in_review, verdicts))
-    if policy.role_allows(role, Change.ANSWER):
-        groups.append(changes_requested(user, organisation_id, role))
+            groups.append(decisions_to_sign(found.in_review, verdicts))
+    if may_answer:
+        groups.append(changes_requested(found.changes))
         groups.append(comments_to_answer(user, organisation_id))
-    due = reviews_due(user, organisation_id, role, today)
+    owned = your_actions(user, organisation_id, today)
+    # Anyone may own an action; those who may add them are told, when there are none, that
+    # none are waiting.
+    if owned.items or policy.role_allows(role, Change.ACTION):
+        groups.append(owned)
+    due = reviews_due(found.due, today)
     # Everyone is shown the decisions they started or signed; only those who may start a
     # new version are told, when there are none, that none are due.
     if due.items or policy.role_allows(role, Change.NEW_VERSION):

@@ -92,8 +92,13 @@ class ProjectPage(Page):
     items: list[ProjectOut]
 
 
-class StartIn(Schema):
+class StartIn(Confirmable):
     stage: FrameworkId
+    reason: LongText = Field(
+        "",
+        description="Why this stage is started before the stage before it is signed (needed then, "
+        "and kept in the appraisal's history and decision record; a 422 says when it is missing).",
+    )
 
 
 def project_out(project: Project) -> dict[str, Any]:
@@ -165,7 +170,11 @@ def update_project(request: HttpRequest, project_id: PathId, data: ProjectUpdate
     "/{project_id}/appraisals", response={201: AppraisalOut}, summary="Start an appraisal for a stage"
 )
 def start_appraisal(request: HttpRequest, project_id: PathId, data: StartIn) -> Status:
-    """Leads only. Answers from the project's latest stage are carried forward to confirm."""
+    """Leads only. Answers from the project's latest stage are carried forward to confirm.
+    Stages go in the framework's order: one whose earlier stage is not signed needs a `reason`."""
     project, _ = scope.project(request, project_id, Action.MANAGE_PROJECTS)
-    appraisal = services.start_appraisal(project=project, stage=data.stage, user=request.user)
+    check_personal_data(data.confirm_personal_data, {"reason": data.reason})
+    appraisal = services.start_appraisal(
+        project=project, stage=data.stage, user=request.user, reason=data.reason
+    )
     return Status(201, appraisal_out(request, scope.appraisal(request, appraisal.pk)[0]))
