@@ -10,7 +10,7 @@ ASSETS_OUT := build/assets
 ASSETS := $(ASSETS_OUT)/css/application.css $(ASSETS_OUT)/js/govuk-frontend.min.js \
 	$(ASSETS_OUT)/js/application.js $(ASSETS_OUT)/images/favicon.svg
 
-.PHONY: system install assets demo run test lint typecheck pytest bench bench-national clean
+.PHONY: system install assets translations messages demo run test lint typecheck pytest bench bench-national clean
 
 # Debian packages the app and its tests need (chromium, Pango, fonts, Node.js): installed
 # when missing, or the one command to install them is printed. See scripts/system-deps.
@@ -48,9 +48,26 @@ $(ASSETS_OUT)/images/favicon.svg: assets/images/favicon.svg
 	mkdir -p $(@D)
 	cp $< $@
 
+# Interface text in Welsh: the catalogue (locale/cy/LC_MESSAGES/django.po) is compiled into
+# the .mo file Django reads, with Babel. `make messages` gathers every marked string from the
+# Python and Jinja2 templates into the catalogue (new ones untranslated) for translating.
+LOCALE := src/trustworthy/locale
+CATALOGUES := $(LOCALE)/cy/LC_MESSAGES/django.mo
+
+translations: $(CATALOGUES)
+
+$(LOCALE)/%/LC_MESSAGES/django.mo: $(LOCALE)/%/LC_MESSAGES/django.po | install
+	$(BIN)/pybabel compile -D django -d $(LOCALE) -l $* --statistics
+
+messages: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output --project "Trustworthy Innovation" \
+		--keywords "gettext_lazy pgettext_lazy:1c,2 ngettext_lazy:1,2 gettext_noop _say" --output-file $(LOCALE)/django.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D django -d $(LOCALE) -i $(LOCALE)/django.pot
+	rm $(LOCALE)/django.pot
+
 # `make run` without serving: sets up and loads the demo data into ./data (safe to run again).
 demo: export TRUSTWORTHY_ENV = development
-demo: system install assets
+demo: system install assets translations
 	$(BIN)/trustworthy demo
 
 # Sets up, loads the demo data (once) and serves on http://127.0.0.1:8000/, with development
@@ -70,7 +87,7 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy --strict -p trustworthy.framework
 
-pytest: system install assets
+pytest: system install assets translations
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -80,12 +97,12 @@ test: lint typecheck pytest
 # assets (the pages are served with production settings) and PostgreSQL on 127.0.0.1:5432
 # (the page bench creates and drops a database of its own; BENCH_POSTGRES_URL overrides).
 # `.venv/bin/python -m bench bench_pages` runs one.
-bench: system install assets
+bench: system install assets translations
 	$(BIN)/python -m bench
 
-# The portfolio dashboard over the national demo, on PostgreSQL (20-40 minutes; set
-# BENCH_NATIONAL_ORGANISATIONS for a smaller portfolio).
-bench-national: system install assets
+# The portfolio dashboard over the national demo, on PostgreSQL (the build takes 3 to 5 minutes on
+# two idle processors, far longer on a busy machine; BENCH_NATIONAL_ORGANISATIONS builds fewer).
+bench-national: system install assets translations
 	$(BIN)/python -m bench bench_portfolio
 
 clean:

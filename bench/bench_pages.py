@@ -96,7 +96,7 @@ class Measured:
         return self.page.errors + self.before.errors + self.after.errors
 
 
-def measure_pages(server: Server, env: dict[str, str], bare: Server) -> dict[str, Measured]:
+def measure_pages(server: Server, env: dict[str, str], bare: Server, db: str) -> dict[str, Measured]:
     """/healthz with the session cookie (what any signed-in request costs), then each page,
     each between two runs of the bare view (the run after one page is the run before the next)."""
     headers = signed_in_headers(server)
@@ -110,6 +110,8 @@ def measure_pages(server: Server, env: dict[str, str], bare: Server) -> dict[str
         page = measure(server, [path], headers=headers, seconds=SECONDS)
         after = measure(bare, ["/"], headers=headers, seconds=SECONDS)
         results[name] = Measured(page, before, after)
+        # As it goes, so that a run stopped at its time limit still shows what it measured.
+        print(f"  {db}, {name}: {_cell(results[name])}", flush=True)
         before = after
     return results
 
@@ -132,9 +134,9 @@ def main() -> None:
 
         sqlite = stack.enter_context(serving(sqlite_env))
         bare = stack.enter_context(baseline_serving(sqlite))
-        on_sqlite = measure_pages(sqlite, sqlite_env, bare)
+        on_sqlite = measure_pages(sqlite, sqlite_env, bare, "SQLite")
         postgres = stack.enter_context(serving(postgres_env))
-        on_postgres = measure_pages(postgres, postgres_env, bare)
+        on_postgres = measure_pages(postgres, postgres_env, bare, "PostgreSQL")
 
     cores = os.cpu_count() or 1
     bare_runs = [

@@ -84,7 +84,7 @@ def build(env: dict[str, str]) -> tuple[float, str]:
         for line in done.stdout:
             lines.append(line.rstrip())
             if STEP.match(line):  # a step of the national build, with the time so far
-                print(f"  build: {line.strip()}", flush=True)
+                print(f"  build: {line.strip()} [load {load_average()}]", flush=True)
     seconds = time.perf_counter() - start
     if done.returncode:
         raise SystemExit("the national demo failed:\n" + "\n".join(lines))
@@ -94,7 +94,12 @@ def build(env: dict[str, str]) -> tuple[float, str]:
     return seconds, summary
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
+    print(f"Load average at the start: {load_average()} ({os.cpu_count()} processors).", flush=True)
     with ExitStack() as stack:
         env = prepare_demo("trustworthy-bench-portfolio-", stack.enter_context(postgres_database()))
         seconds, summary = build(env)
@@ -135,7 +140,7 @@ def report(seconds: float, summary: str, pages: dict[str, list[float]], baseline
             f"max {max(times) * 1000:.0f}; {RUNS} runs), {median / baseline['seconds']:.1f} x the count; "
             f"target < {TARGET_SECONDS:.0f} s: {'met' if ok else 'NOT MET'}"
         )
-    print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}.", flush=True)
+    print(f"Load average at the end: {load_average()}.", flush=True)
     return failed
 
 

@@ -4,6 +4,11 @@ Targets on this machine: PDF under 2 s and Word under 1 s (the bench fails if ei
 missed). Each format is built from the appraisal (the record, its charts and the renderer,
 calling the renderers directly, so no cached file is ever measured), best of three; the
 ratios are to the HTML alone, measured in the same run.
+
+The targets are judged on the CPU time the build takes (rendering is single-threaded work in
+this process, so on an idle machine it is the time a reader waits); the elapsed time is
+printed beside it. On a shared machine the elapsed time also counts the time other work held
+the processors, which says nothing about the renderers.
 """
 
 from __future__ import annotations
@@ -65,13 +70,15 @@ def _setup() -> int:
     return appraisal.pk
 
 
-def _best_of(runs: int, work: Callable[[], bytes]) -> tuple[float, int]:
-    times, size = [], 0
+def _best_of(runs: int, work: Callable[[], bytes]) -> tuple[float, float, int]:
+    """The least CPU time and the least elapsed time of `runs` builds, and the size built."""
+    cpu, elapsed, size = [], [], 0
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         size = len(work())
-        times.append(time.perf_counter() - start)
-    return min(times), size
+        cpu.append(time.process_time() - start_cpu)
+        elapsed.append(time.perf_counter() - start)
+    return min(cpu), min(elapsed), size
 
 
 def _build(render: Callable[[Any], bytes], appraisal: Any) -> bytes:
@@ -93,20 +100,27 @@ def main() -> None:
         "html": render_html.render, "pdf": render_pdf.render, "docx": render_docx.render
     }  # fmt: skip
     render_pdf.render(record_for(appraisal))  # warm up fonts and templates
-    results: dict[str, tuple[float, int]] = {}
+    results: dict[str, tuple[float, float, int]] = {}
     for fmt, render in renderers.items():
         results[fmt] = _best_of(3, partial(_build, render, appraisal))
     html_seconds = results["html"][0]
-    print("Decision record with 50 risks and 50 benefits, built from the appraisal, best of 3:")
+    print(
+        "Decision record with 50 risks and 50 benefits, built from the appraisal, best of 3 "
+        "(CPU time, judged; elapsed time beside it):"
+    )
     missed = False
-    for fmt, (seconds, size) in results.items():
+    for fmt, (seconds, elapsed, size) in results.items():
         ratio = seconds / html_seconds
         target = TARGET_SECONDS.get(fmt)
         missed |= target is not None and seconds >= target
         verdict = (
             "" if target is None else f"  target < {target:.0f} s: {'met' if seconds < target else 'NOT MET'}"
         )
-        print(f"  {fmt:<5} {seconds:6.3f} s  {ratio:5.1f} x HTML  {size / 1024:7.0f} kB{verdict}")
+        print(
+            f"  {fmt:<5} {seconds:6.3f} s CPU ({elapsed:6.3f} s elapsed)  {ratio:5.1f} x HTML  "
+            f"{size / 1024:7.0f} kB{verdict}"
+        )
+    print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}.")
     if missed:
         raise SystemExit(1)
 

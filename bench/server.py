@@ -96,8 +96,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# `serve` migrates and collects the static files (two Django processes) before gunicorn and
+# its workers start: well under a minute on an idle machine, three times that on a busy one.
+START_SECONDS = 180
+
+
 def _wait_until_up(port: int, server: subprocess.Popen[bytes], path: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server on port {port} stopped while starting")
@@ -107,7 +112,7 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes], path: str) -> Non
                     return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"the server on port {port} did not start within a minute")
+    raise RuntimeError(f"the server on port {port} did not start within {START_SECONDS} s")
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,39 @@ import os
 os.environ.setdefault("TRUSTWORTHY_ENV", "test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright beside live_server
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
 
 ROLES = ("admin", "lead", "contributor", "reviewer", "approver", "viewer")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "undeclared: reviewers and approvers are not made to declare first")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def interests_declared_first() -> Iterator[None]:
+    """Reviewers and approvers declare "no interest" before their first verdict or decision,
+    as they must (tests/interests_support.py), unless the test is marked `undeclared`.
+    For the whole session, so module-scoped scenes are built the same way."""
+    from .interests_support import declare_first
+
+    with pytest.MonkeyPatch.context() as patch:
+        declare_first(patch)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def interests_undeclared(request: pytest.FixtureRequest) -> Iterator[None]:
+    from .interests_support import ON
+
+    ON["declare"] = request.node.get_closest_marker("undeclared") is None
+    yield
+    ON["declare"] = True
+
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from trustworthy.appraisals import actions, services
+from trustworthy.appraisals import actions, declaring, services
 from trustworthy.organisations.models import Membership, Organisation, User
 from trustworthy.organisations.services import record_commitments
 from trustworthy.reviews import services as review_services
@@ -52,7 +52,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "appraisal-check": ALL,
     "appraisal-decision": ALL,
     "appraisal-criteria": only("lead", "contributor"),
+    "appraisal-readiness": ALL,  # all read it; leads and contributors save it (appraisals/test_readiness.py)
+    "appraisal-screening": only("lead"),
+    "appraisal-require-full": only("approver"),
     "appraisal-review": ALL,
+    "appraisal-interests": only("reviewer", "approver"),
+    "appraisal-other-approver": only("admin"),
     "appraisal-step": only("lead"),  # tested with the "submit" step, which is the lead's
     "appraisal-comments": ALL,
     "comment-resolve": ALL,
@@ -86,6 +91,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "organisation-commitments": ALL,
     "organisation-commitments-version": ALL,
     "organisation-commitments-edit": only("admin"),
+    "organisation-edition": ALL,
+    "organisation-local-question-add": only("admin"),
+    "appraisal-move-edition": only("lead"),
     "organisation-members": only("admin"),
     "organisation-member-invite": only("admin"),
     "organisation-member": only("admin"),
@@ -134,7 +142,7 @@ PUBLIC = {"healthz": 200, "login": 200, "logout": 302, "set-password": 200,
 # URLs that name no object of an organisation: outsiders get what their own role gives.
 NOT_OBJECT_URLS = {
     "home", "voices-list", "project-list", "project-create", "switch-organisation", "organisation",
-    "organisation-commitments",
+    "organisation-commitments", "organisation-edition", "organisation-local-question-add",
     "organisation-commitments-edit", "organisation-members", "organisation-member-invite",
     "voices-safeguarding", "programme-list", "organisation-portfolio", "organisation-programmes",
     "action-list",
@@ -165,6 +173,10 @@ def objects(organisation: Organisation) -> dict[str, Any]:
         project=project, stage="development", user=lead, reason="Design began early."
     )
     comment = review_services.add_comment(appraisal=appraisal, user=lead, target="P1", text="Is this right?")
+    declaration = declaring.declare_interests(
+        appraisal=appraisal, user=User.objects.get(email="approver@council.test"), has_interest=True,
+        interest="A partner.",
+    )  # fmt: skip
     evaluation = start_evaluation(organisation)  # post hoc evaluation pages need that stage
     action = actions.add_action(  # after the next stage started, so it stays with this appraisal
         appraisal=appraisal, user=lead, what="Urgent cases bypass the wait.",
@@ -185,6 +197,7 @@ def objects(organisation: Organisation) -> dict[str, Any]:
         "comment": comment.pk,
         "organisation": organisation.pk,
         "action": action.pk,
+        "declaration": declaration.pk,
     }
 
 
@@ -214,6 +227,7 @@ def url_for(pattern: str, objects: dict[str, Any]) -> str:
         "<str:link_token>": voices_object(objects, "token"),
         "<slug:programme>": "national-innovation-fund",
         "<int:action_id>": objects["action"],
+        "<int:declaration_id>": objects["declaration"],
     }
     if "/evaluation/" in pattern or "expected-against-realised" in pattern:
         values |= {"<int:pk>": objects["evaluation"], "<int:row_id>": objects["evaluated_row"]}

@@ -43,7 +43,7 @@ def main() -> None:
 
 @main.group()
 def framework() -> None:
-    """Show or check a framework file."""
+    """Show, check or install a framework file."""
 
 
 FORMAT = click.option(
@@ -84,6 +84,35 @@ def framework_validate(file: str) -> None:
         f"{len(fw.sections)} sections, {count} questions, {len(fw.principles)} principles "
         f"and {len(fw.decisions)} decisions."
     )
+
+
+@framework.command("install")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--organisation", help="Name of the one organisation the edition is for (default: every one).")
+def framework_install(file: str, organisation: str | None) -> None:
+    """Check FILE as `validate` does, then install it so new appraisals can use it."""
+    fw = _load_or_exit(file)  # every problem listed, exactly as `validate` lists them
+    content = Path(file).read_text(encoding="utf-8")  # (read and checked just now)
+    _django()
+    from trustworthy.organisations import editions
+    from trustworthy.organisations.models import Organisation
+    from trustworthy.organisations.services import ServiceError
+
+    found = None
+    if organisation is not None:
+        found = Organisation.objects.filter(name=organisation).first()
+        if found is None:
+            raise click.ClickException(f"There is no organisation called “{organisation}”.")
+    try:
+        installed = editions.install(content, filename=file, organisation=found)
+    except ServiceError as exc:
+        click.echo(f"{file}: {exc.message}.", err=True)
+        raise SystemExit(1) from exc
+    whom = found.name if found else "every organisation"
+    if installed.created:
+        click.echo(f"Installed {fw.key} for {whom}.")
+    else:
+        click.echo(f"{fw.key} is already installed for {whom}, with the same content: nothing to do.")
 
 
 def _load_or_exit(path: str) -> Framework:

@@ -145,6 +145,8 @@ def world_in(organisation: Organisation, slug: str = "council") -> dict[str, int
     ids["commitments"] = organisations.record_commitments(
         organisation=organisation, text="We put children and families first.", change_note="", user=admin
     ).version
+    # With commitments now in force, the decision waiting to be signed says how it keeps to them.
+    decide(ready, person("approver"))
     ids["member"] = organisations.invite_member(
         organisation=organisation, email=f"invited@{slug}.test", full_name="Invited Person", role="viewer",
         invited_by=admin, site_url="http://testserver/",

@@ -36,6 +36,8 @@ DECISION = {
     "reasoning": "We weighed it all.",
     "accountable_person": "Director",
     "decided_on": "2026-11-01",
+    # The world's organisation has ethical commitments in force: the decision answers them.
+    "commitments_answer": "It keeps to every commitment we have made.",
 }
 OUTCOME = {"result": "partly-achieved", "evidence": "Care entries fell in one of the two areas."}
 UNFORESEEN = {"kind": "harm", "description": "Some families waited longer.", "who_affected": "Families"}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from trustworthy.appraisals import services
+from trustworthy.appraisals import declaring, interests, services
 from trustworthy.appraisals.models import Appraisal, Project
 from trustworthy.framework import default_framework
 from trustworthy.organisations.models import Organisation, User
 
 FW = default_framework()
+# How a decision keeps to the organisation's commitments (used only when it has some in force).
+COMMITMENTS_ANSWER = "It keeps to every commitment we have made."
 
 PROJECT_FIELDS = {
     "title": "Family group conferencing for every family",
@@ -106,10 +108,19 @@ def fill_appraisal(
     return appraisal
 
 
+def declare_none(appraisal: Appraisal, user: User) -> None:
+    """A reviewer or approver declares no interest, as they must before a verdict or decision
+    (once: a second declaration would be a second audited change)."""
+    if interests.declaration_of(appraisal, user) is None:
+        declaring.declare_interests(appraisal=appraisal, user=user, has_interest=False)
+
+
 def decide(
     appraisal: Appraisal, user: User, decision: str = "proceed-with-mitigations", departure: str = ""
 ) -> None:
+    declare_none(appraisal, user)
     services.record_decision(
         appraisal=appraisal, user=user, decision=decision, reasoning="We weighed it all.",
         departure_reason=departure, accountable_person="Director", decided_on=datetime.date(2026, 11, 1),
+        commitments_answer=COMMITMENTS_ANSWER,
     )  # fmt: skip

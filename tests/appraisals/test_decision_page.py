@@ -16,7 +16,7 @@ from trustworthy.appraisals.models import Appraisal, RegisterRow
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.reviews import services as reviews
 
-from .factories import FW, ROWS, decide, fill_appraisal, make_project
+from .factories import FW, ROWS, decide, declare_none, fill_appraisal, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,7 @@ def weighty(organisation: Organisation, tests: dict[str, str] | None = None) -> 
     reviews.add_comment(appraisal=appraisal, user=reviewer, target=f"row:{high.pk}", text="Who checks this?")
     done = reviews.add_comment(appraisal=appraisal, user=reviewer, target="P1", text="Now clear, thanks.")
     reviews.resolve_comment(comment=done, user=reviewer)
+    declare_none(appraisal, person("approver"))  # as an approver must, before deciding
     return appraisal, high
 
 

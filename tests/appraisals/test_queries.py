@@ -55,8 +55,14 @@ def test_page_queries_do_not_grow_with_the_appraisal(organisation: Organisation,
         name = page or "task list"
         assert large_counts == small_counts, f"{name}: {small_counts} vs {large_counts} queries"
         cold, warm = small_counts
-        assert cold <= 9, f"{name}: {cold} queries on the first visit"
-        assert warm <= 5, f"{name}: {warm} queries once the appraisal is loaded"
+        # 10 with readiness for innovation, read with what the appraisal records; the
+        # decision page also reads the declarations of interest and the commitments in force.
+        limit = 13 if page == "decision/" else 10
+        assert cold <= limit, f"{name}: {cold} queries on the first visit"
+        # The decision page reads the commitments in force each time: an admin may change them.
+        assert warm <= (6 if page == "decision/" else 5), (
+            f"{name}: {warm} queries once the appraisal is loaded"
+        )
 
 
 def test_a_signed_in_request_costs_two_queries(client_as) -> None:
@@ -71,11 +77,12 @@ def test_the_task_list_costs_three_queries_once_the_appraisal_is_loaded(
 ) -> None:
     """Session, person and memberships, the appraisal (with its project, decision and the
     people named): what it records, and the comments on a question, are loaded once for
-    each state of it (4 more queries, 5 with a question's comments)."""
+    each state of it (5 more queries for the task list, which shows readiness for innovation;
+    5 for a question, with its comments)."""
     lead = User.objects.get(email="lead@council.test")
     appraisal = appraisal_with_rows(organisation, lead, 5, "Pinned")
     client = client_as("viewer")
-    assert cold_and_warm(client, f"/appraisals/{appraisal.pk}/") == (7, 3)
+    assert cold_and_warm(client, f"/appraisals/{appraisal.pk}/") == (8, 3)
     assert cold_and_warm(client, f"/appraisals/{appraisal.pk}/questions/P1/") == (8, 3)
 
 

@@ -162,6 +162,11 @@ def test_lead_completes_an_inception_appraisal_and_approver_decides(page: Page, 
 
     sign_in(page, "approver@council.test")
     visit(page, appraisal_url + "decision/")
+    page.get_by_role("link", name="Declare your interests").click()
+    page.get_by_label("No, I have no interest to declare").check()
+    page.get_by_role("button", name="Save declaration").click()
+    page.wait_for_url("**/decision/")
+    assert_accessible(page)
     page.get_by_label("Proceed with mitigations").check()
     page.get_by_label("Reasoning").fill(
         "The benefits are clear and the one open risk has a named mitigation."

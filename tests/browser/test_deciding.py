@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.appraisals.factories import ROWS
+from tests.appraisals.factories import ROWS, declare_none
 from tests.reviews.helpers import accept_all, complete_appraisal, in_review, person
 from trustworthy.appraisals import services
 from trustworthy.reviews import services as reviews
@@ -39,6 +39,7 @@ def test_an_approver_decides_with_a_high_open_risk_on_screen(page_as: Any, organ
     services.add_register_row(appraisal=appraisal, register_id="risks", data=HIGH_RISK, user=person("lead"))
     reviews.transition(appraisal=appraisal, name="submit", user=person("lead"))
     accept_all(appraisal)
+    declare_none(appraisal, person("approver"))
     decision = f"/appraisals/{appraisal.pk}/decision/"
 
     approver = page_as("approver")
@@ -76,6 +77,7 @@ def test_an_approver_decides_with_a_high_open_risk_on_screen(page_as: Any, organ
 
 def test_the_leads_task_list_after_changes_are_requested(page_as: Any, organisation: Any) -> None:
     appraisal = in_review(organisation)
+    declare_none(appraisal, person("reviewer"))
     tasks = f"/appraisals/{appraisal.pk}/"
 
     reviewer = page_as("reviewer")

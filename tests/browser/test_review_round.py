@@ -34,6 +34,10 @@ def test_a_full_review_round(page_as: Any, organisation: Any) -> None:
     reviewer = page_as("reviewer")
     visit(reviewer, tasks)
     click(reviewer, "link", "Review the sections")
+    # First, as every reviewer must, they declare their interests (none).
+    click(reviewer, "link", "Declare your interests")
+    reviewer.get_by_label("No, I have no interest to declare").check()
+    click(reviewer, "button", "Save declaration")
     reviewer.get_by_role("group", name=re.compile("1. Setting")).get_by_label("Needs work").check()
     reviewer.get_by_label("Comment on section 1").fill("P6 does not say what the coordinators cost.")
     for section in ("2. Ensuring", "3. Applying"):
@@ -80,6 +84,9 @@ def test_a_full_review_round(page_as: Any, organisation: Any) -> None:
 
     approver = page_as("approver")
     visit(approver, f"{tasks}decision/")
+    click(approver, "link", "Declare your interests")
+    approver.get_by_label("No, I have no interest to declare").check()
+    click(approver, "button", "Save declaration")  # back to the decision page
     approver.get_by_label("Proceed with mitigations").check()
     approver.get_by_label("Reasoning").fill("Costs are now clear; mitigations have owners.")
     click(approver, "button", "Record decision")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from tests.appraisals.factories import FW, ROWS, make_project
 from tests.appraisals.test_views import PROJECT_POST
 from tests.conftest import PASSWORD
+from tests.interests_support import declare_none_if_needed
 from tests.reviews.helpers import approved, complete_appraisal, in_review, person
 from trustworthy.appraisals import services
 from trustworthy.appraisals.models import Answer, Appraisal, Participation
@@ -54,6 +55,9 @@ class EditPage:
     state: str  # "none", "draft", "in-review" or "approved": the appraisal the form needs
     url: Callable[[dict[str, Any]], str]
     post: Callable[[dict[str, Any]], dict[str, Any]]
+    # A verdict or a decision: the page offers its form only once the person has declared
+    # their interests (appraisals/policy.py), so they declare "no interest" first.
+    declares: bool = False
 
 
 def _principles_post(objects: dict[str, Any]) -> dict[str, Any]:
@@ -117,6 +121,7 @@ EDIT_PAGES: dict[str, EditPage] = {
             "accountable_person": "Director of Children's Services",
             "decided_on": "2026-11-26",
         },
+        declares=True,
     ),
     "criteria": EditPage(
         "lead",
@@ -132,12 +137,14 @@ EDIT_PAGES: dict[str, EditPage] = {
             {f"verdict_{s}": "acceptable" for s in SECTIONS}
             | {"verdict_parameters": "needs-work", "comment_parameters": BIRTH}
         ),
+        declares=True,
     ),
     "step": EditPage(
         "reviewer",
         "in-review",
         lambda o: reverse("appraisal-step", args=[o["appraisal"].pk, "request-changes"]),
         lambda o: {"reason": BIRTH},
+        declares=True,
     ),
     "comment": EditPage(
         "reviewer",
@@ -176,6 +183,8 @@ def test_every_edit_form_checks_the_text_it_saves(client_as, organisation, name:
     objects = objects_for(case.state, organisation)
     url, post = case.url(objects), case.post(objects)
     client = client_as(case.role)
+    if case.declares:
+        declare_none_if_needed(objects["appraisal"], person(case.role))
     events = AuditEvent.objects.count()
 
     # A bare flag, as a stale page or a hand-made request would send, is not a check.

@@ -120,6 +120,7 @@ def lead(organisation: Organisation) -> User:
     return User.objects.get(email="lead@council.test")
 
 
+@pytest.mark.django_db  # (editions installed for every process are in the database)
 def test_an_edition_is_found_only_once_installed(northshire: Framework) -> None:
     assert framework_for(northshire.id, northshire.version) is northshire
     assert framework_for(FW.id, FW.version) is FW

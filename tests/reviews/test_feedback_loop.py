@@ -17,7 +17,7 @@ from trustworthy.appraisals.policy import Change
 from trustworthy.organisations.permissions import Action
 from trustworthy.reviews import services as reviews
 
-from ..appraisals.factories import FW, decide, make_project
+from ..appraisals.factories import FW, decide, declare_none, make_project
 from .helpers import SECTIONS, accept_all, approved, complete_appraisal, in_review, person
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +306,7 @@ def test_withdraw_explains_itself_and_asks_why(organisation, client_as) -> None:
 
 def test_requesting_changes_says_what_it_does(organisation, client_as) -> None:
     appraisal = in_review(organisation)
+    declare_none(appraisal, person("reviewer"))  # as they must before a verdict
     step = page(client_as("reviewer"), f"/appraisals/{appraisal.pk}/steps/request-changes/")
     said = text(step.xpath("//main")[0])
     assert "The appraisal goes back to its lead" in said

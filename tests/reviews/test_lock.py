@@ -23,26 +23,32 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from trustworthy.appraisals import policy
+from trustworthy.appraisals import declaring, policy, readiness
+from trustworthy.appraisals import editions as moves
 from trustworthy.appraisals import services as appraisals
+from trustworthy.appraisals.frameworks import current_framework
 from trustworthy.appraisals.models import (
     Answer,
     Appraisal,
     CriterionRating,
     Decision,
+    InterestDeclaration,
     Lessons,
     Outcome,
     Participation,
     PrincipleRating,
     Project,
+    ReadinessAssessment,
     RegisterRow,
+    Screening,
     UnforeseenItem,
 )
+from trustworthy.appraisals.screening import require_full_route, save_screening
 from trustworthy.cli import main
 from trustworthy.core.models import AuditEvent, OrganisationChain
 from trustworthy.organisations.changes import as_operator
 from trustworthy.organisations.models import Organisation, User
-from trustworthy.reports import importer
+from trustworthy.reports import importer, screening_record
 from trustworthy.reports import services as reports
 from trustworthy.reports.integrity import verify_everything
 from trustworthy.reports.models import Publication, RecordSettings
@@ -57,7 +63,7 @@ from ..conftest import ROLES
 from ..voices.factories import ANSWERS
 from .helpers import SECTIONS, accept_all, complete_appraisal, person
 from .test_state_machine import ALLOWED_ON_APPROVED as MAY_CHANGE_ONCE_APPROVED
-from .test_state_machine import KINDS
+from .test_state_machine import KINDS, SCREENING_ANSWERS, offer_another_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -227,12 +233,18 @@ REFUSED: dict[str, str | None] = {
     "register-remove": "contributor",
     "appraisal-decision": "approver",
     "appraisal-criteria": "contributor",
+    "appraisal-readiness": "contributor",
+    "appraisal-screening": "lead",
+    "appraisal-require-full": "approver",
+    "appraisal-move-edition": "lead",
     "evaluation-outcome": "contributor",
     "evaluation-unforeseen-add": "contributor",
     "evaluation-unforeseen-change": "contributor",
     "evaluation-unforeseen-remove": "contributor",
     "evaluation-lessons": "contributor",
     "appraisal-review": "reviewer",
+    "appraisal-interests": "reviewer",
+    "appraisal-other-approver": "admin",
     "appraisal-step": None,  # each step by its own role (see STEP_ROLES)
     "appraisal-comments": "reviewer",
     "comment-resolve": "reviewer",
@@ -341,6 +353,7 @@ def url_values(signed: Signed) -> dict[str, object]:
         "<int:response_id>": signed.response.pk,
         "<int:theme_id>": signed.theme.pk,
         "<int:publication_id>": signed.publication.pk,
+        "<int:declaration_id>": InterestDeclaration.objects.filter(appraisal=appraisal).order_by("pk")[0].pk,
         "<str:link_token>": signed.token,
     }
 
@@ -523,6 +536,17 @@ def attempts(signed: Signed) -> dict[str, Callable[[], object]]:
         "criteria": lambda: appraisals.save_criteria(
             appraisal=a, user=contributor, ratings={c.id: ("met", "") for c in FW.rateable_criteria()}
         ),
+        "readiness": lambda: readiness.save_readiness(
+            appraisal=a,
+            user=contributor,
+            entries={d.id: ("not-in-place", "Changed.") for d in FW.readiness_dimensions},
+        ),
+        "screening": lambda: save_screening(appraisal=a, user=lead, answers=SCREENING_ANSWERS, route="light"),
+        "require-full-route": lambda: require_full_route(appraisal=a, user=approver, reason="Late."),
+        # The organisation uses another edition now (see the test): moving to it is refused.
+        "move-edition": lambda: moves.move_to_edition(
+            appraisal=a, target_key=current_framework(a.organisation_id).key, user=lead
+        ),
         "outcome": lambda: appraisals.save_outcome(
             appraisal=a, row_id=signed.row.pk, user=contributor, result="yes", handling="x"
         ),
@@ -579,6 +603,13 @@ def attempts(signed: Signed) -> dict[str, Callable[[], object]]:
         "review": lambda: reviews.review_sections(
             appraisal=a, user=reviewer, verdicts=dict.fromkeys(SECTIONS, ("needs-work", "Late."))
         ),
+        "interest": lambda: declaring.declare_interests(
+            appraisal=a, user=reviewer, has_interest=True, interest="Late."
+        ),
+        "other-approver": lambda: declaring.require_other_approver(
+            declaration=InterestDeclaration.objects.filter(appraisal=a).order_by("pk")[0],
+            user=person("admin"),
+        ),
         **{
             f"step {name}": functools.partial(
                 reviews.transition, appraisal=a, name=name, user=person(role), reason="late"
@@ -592,6 +623,9 @@ def attempts(signed: Signed) -> dict[str, Callable[[], object]]:
 def test_every_service_refuses_an_approved_appraisal_whatever_calls_it(organisation, operator: bool) -> None:
     """The command line's operator mode skips the role check, never the status rule."""
     signed = signed_record(organisation)
+    # Its organisation's new appraisals use another edition, which a draft could move to.
+    offer_another_edition(organisation, person("admin"), than=signed.appraisal.framework_key)
+    assert moves.newer_edition(signed.appraisal) is not None
     before = snapshot(signed.appraisal)
     mode = as_operator if operator else contextlib.nullcontext
     for kind, attempt in attempts(signed).items():
@@ -723,6 +757,14 @@ def test_import_goes_through_the_gate_as_the_person_named(
     ):
         monkeypatch.setattr(appraisals, name, counted(name, getattr(appraisals, name)))
     monkeypatch.setattr(importer, "save_summary", counted("save_summary", importer.save_summary))
+    for module, name in (
+        (declaring, "declare_interests"),
+        (declaring, "require_other_approver"),
+        (readiness, "save_readiness"),
+        (screening_record, "save_screening"),
+        (screening_record, "require_full_route"),
+    ):
+        monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
     events = AuditEvent.objects.count()
     result = CliRunner().invoke(main, ["import", str(path), "--user", "viewer@council.test"])
     assert result.exit_code == 0, result.output
@@ -732,6 +774,17 @@ def test_import_goes_through_the_gate_as_the_person_named(
     viewer = User.objects.get(email="viewer@council.test")
     assert set(new_events.values_list("actor_id", "actor_name")) == {(viewer.pk, str(viewer))}
     assert imported.audit_count == new_events.filter(appraisal=imported).count() == new_events.count() - 1
+    # The declarations brought back are still the reviewer's and the approver's own; only an
+    # operator's command may write one for someone else (not even an approver may).
+    declared = InterestDeclaration.objects.filter(appraisal=imported)
+    assert set(declared.values_list("person__email", flat=True)) == {
+        "reviewer@council.test",
+        "approver@council.test",
+    }
+    with pytest.raises(policy.NotPermitted):
+        declaring.declare_interests(
+            appraisal=imported, user=person("approver"), person=person("reviewer"), has_interest=False
+        )
     assert verify_everything() == []
 
 
@@ -757,6 +810,11 @@ def events_expected(imported: Appraisal) -> int:
         + (1 if CriterionRating.objects.filter(appraisal=imported).exists() else 0)
         + (1 if Decision.objects.filter(appraisal=imported).exists() else 0)
         + RecordSettings.objects.filter(appraisal=imported).exclude(summary="").count()
+        + InterestDeclaration.objects.filter(appraisal=imported).count()
+        + InterestDeclaration.objects.filter(appraisal=imported, stand_aside=True).count()
+        + (1 if ReadinessAssessment.objects.filter(appraisal=imported).exists() else 0)
+        + Screening.objects.filter(appraisal=imported).count()
+        + Screening.objects.filter(appraisal=imported, full_required_by__isnull=False).count()
     )
 
 

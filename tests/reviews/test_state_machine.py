@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,15 +38,26 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from trustworthy.appraisals import actions, policy
+from trustworthy.appraisals import actions, declaring, policy, readiness
+from trustworthy.appraisals import editions as moves
 from trustworthy.appraisals import services as appraisals
 from trustworthy.appraisals.evaluation import evaluation_completeness
 from trustworthy.appraisals.models import Action as AgreedAction
-from trustworthy.appraisals.models import Appraisal, Decision, Project, RegisterRow, UnforeseenItem
+from trustworthy.appraisals.models import (
+    Appraisal,
+    Decision,
+    InterestDeclaration,
+    Project,
+    RegisterRow,
+    UnforeseenItem,
+)
 from trustworthy.appraisals.policy import APPROVED, EDITABLE, IN_REVIEW, Change
+from trustworthy.appraisals.screening import require_full_route, save_screening
 from trustworthy.appraisals.selectors import evaluation_of, load_appraisal
 from trustworthy.core.audit import digest
 from trustworthy.core.models import AuditEvent, OrganisationChain
+from trustworthy.framework import default_framework, framework_to_dict
+from trustworthy.organisations import editions
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action, role_may
 from trustworthy.reports import services as reports
@@ -59,6 +71,7 @@ from trustworthy.voices.models import Consultation, Response, Theme
 
 from ..appraisals.evaluation_factories import approved_inception
 from ..appraisals.factories import FW, PROJECT_FIELDS, ROWS, fill_appraisal, make_project
+from ..interests_support import declare_none_if_needed
 from ..voices.factories import ANSWERS
 from .helpers import SECTIONS
 
@@ -71,6 +84,11 @@ ROLES = ("contributor", "lead", "reviewer", "approver", "viewer", "admin")
 # the lead of another organisation.
 WHO = ("right", "right", "right", *ROLES, "outsider")
 STEPS = tuple(policy.TRANSITIONS)
+# Screening answers that point to no risk, so the light route may be chosen.
+SCREENING_ANSWERS = {
+    "scale": "one-team", "who-affected": "staff-only", "childrens-data": "no", "rights": "no",
+    "statutory-duties": "no", "reversibility": "easily",
+}  # fmt: skip
 
 # Each kind of write, and the change it is to the gate (None: an organisation-level change
 # to the project's own details, which is allowed at any time but reaches only drafts).
@@ -82,6 +100,7 @@ KINDS: dict[str, Change | None] = {
     "register-remove": Change.REGISTER,
     "participation": Change.PARTICIPATION,
     "criteria": Change.CRITERIA,
+    "readiness": Change.READINESS,
     "outcome": Change.OUTCOME,
     "unforeseen-add": Change.UNFORESEEN,
     "unforeseen-change": Change.UNFORESEEN,
@@ -104,6 +123,11 @@ KINDS: dict[str, Change | None] = {
     "resolve-comment": Change.COMMENT,
     "action": Change.ACTION,
     "action-progress": Change.ACTION_PROGRESS,
+    "screening": Change.SCREENING,
+    "require-full-route": Change.REQUIRE_FULL_ROUTE,
+    "move-edition": Change.MOVE_EDITION,
+    "interest": Change.INTEREST,
+    "other-approver": Change.OTHER_APPROVER,
     "review": Change.REVIEW,
     **{name: t.change for name, t in policy.TRANSITIONS.items()},
     "new-version": Change.NEW_VERSION,
@@ -113,6 +137,8 @@ KINDS: dict[str, Change | None] = {
 # Writes that make another appraisal, or change something outside this one: they add no
 # event to this appraisal's chain, one to the organisation's.
 ELSEWHERE = {"new-version", "next-stage", "project"}
+# Verdicts and decisions: the person declares their interests first (appraisals/policy.py).
+DECLARE_FIRST = {"review", "request-changes", "approve", "decision"}
 TRANSITION_KINDS = {*policy.TRANSITIONS, "new-version"}
 # What may be done to an approved appraisal: what the table allows at "approved", plus
 # starting the next stage and editing the project (neither may change the signed record).
@@ -179,6 +205,19 @@ def fingerprint(appraisal: Appraisal) -> tuple[object, ...]:
         list(Project.objects.filter(pk=appraisal.project_id).values()),
         list(Comment.objects.filter(appraisal=appraisal).order_by("pk").values_list("pk", "resolved_at")),
     )
+
+
+def offer_another_edition(organisation: Organisation, admin: User, *, than: str) -> str:
+    """Have the organisation's new appraisals use an edition other than `than` (an appraisal's),
+    so that appraisal may be moved to it: the built-in edition, or the built-in edition's own
+    file installed as its next version (the same questions and rules, so every write here still
+    applies after a move). Returns the chosen edition's key."""
+    builtin = default_framework()
+    major, minor, patch = builtin.version.split(".")
+    copy = {**framework_to_dict(builtin), "version": f"{major}.{minor}.{int(patch) + 1}"}
+    installed = editions.install(json.dumps(copy), organisation=organisation, actor=admin).edition
+    key = builtin.key if than != builtin.key else f"{installed.framework_id}@{installed.version}"
+    return editions.choose_edition(organisation=organisation, key=key, user=admin)
 
 
 def permitted(kind: str, role: str | None, status: str) -> bool:
@@ -269,6 +308,12 @@ class AppraisalWorkflow(RuleBasedStateMachine):
         appraisal = self._fresh(pk)
         status = appraisal.status
         role, user = self._who(kind, who)
+        if kind in DECLARE_FIRST and user is not None:
+            # A verdict or decision comes after a declaration of interests (its own kind of
+            # write, "interest"): declared here, before the write is watched.
+            declare_none_if_needed(appraisal, user)
+            self._known.pop(appraisal.pk, None)
+            appraisal = self._fresh(pk)
         if status == APPROVED:
             tried_on_approved.add(kind)
         before = self._events(appraisal)
@@ -436,6 +481,15 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "criteria",
             who,
             lambda a, u: appraisals.save_criteria(appraisal=a, user=u, ratings=ratings),
+            pk=pk,
+        )
+
+    def w_readiness(self, pk: int, who: str, status: str = "partly") -> bool:
+        entries = {d.id: (status, f"On {d.id}.") for d in FW.readiness_dimensions}
+        return self._attempt(
+            "readiness",
+            who,
+            lambda a, u: readiness.save_readiness(appraisal=a, user=u, entries=entries),
             pk=pk,
         )
 
@@ -654,6 +708,38 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             pk=pk,
         )
 
+    def w_screening(self, pk: int, who: str, route: str = "light") -> bool:
+        return self._attempt(
+            "screening",
+            who,
+            lambda a, u: save_screening(appraisal=a, user=u, answers=SCREENING_ANSWERS, route=route),
+            pk=pk,
+        )
+
+    def w_require_full_route(self, pk: int, who: str) -> bool:
+        return self._attempt(
+            "require-full-route",
+            who,
+            lambda a, u: require_full_route(appraisal=a, user=u, reason="Families are affected directly."),
+            pk=pk,
+        )
+
+    def w_move_edition(self, pk: int, who: str) -> bool:
+        """Move the appraisal to the edition its organisation now uses; if that is its own,
+        the organisation first chooses another (an organisation-level change, not watched)."""
+        appraisal = self._fresh(pk)
+        if moves.newer_edition(appraisal) is None:
+            offer_another_edition(self.organisation, self.people["admin"], than=appraisal.framework_key)
+            self._known.pop(pk, None)
+        target = moves.newer_edition(self._fresh(pk))
+        assert target is not None, "the organisation offers no other edition"
+        return self._attempt(
+            "move-edition",
+            who,
+            lambda a, u: moves.move_to_edition(appraisal=a, target_key=target.key, user=u),
+            pk=pk,
+        )
+
     def w_comment(self, pk: int, who: str) -> bool:
         return self._attempt(
             "comment",
@@ -700,6 +786,30 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "action-progress",
             who,
             lambda a, u: actions.move_action(action=action, user=u, status=status, evidence="In the rota."),
+            pk=pk,
+        )
+
+    def w_interest(self, pk: int, who: str, has_interest: bool = False) -> bool:
+        interest = "I chair the partner charity." if has_interest else ""
+        return self._attempt(
+            "interest",
+            who,
+            lambda a, u: declaring.declare_interests(
+                appraisal=a, user=u, has_interest=has_interest, interest=interest
+            ),
+            pk=pk,
+        )
+
+    def w_other_approver(self, pk: int, who: str) -> bool:
+        """Require a different approver than one who declared (no declaration: nothing to try)."""
+        # One with an interest if there is one; else any (refused, as the service says why).
+        found = InterestDeclaration.objects.filter(appraisal_id=pk).order_by("-has_interest", "pk").first()
+        if found is None:
+            return False
+        return self._attempt(
+            "other-approver",
+            who,
+            lambda a, u: declaring.require_other_approver(declaration=found, user=u, reason="Too close."),
             pk=pk,
         )
 
@@ -763,6 +873,7 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "register-remove": self.w_register_remove,
             "participation": self.w_participation,
             "criteria": self.w_criteria,
+            "readiness": self.w_readiness,
             "outcome": self.w_outcome,
             "unforeseen-add": self.w_unforeseen_add,
             "unforeseen-change": self.w_unforeseen_change,
@@ -785,6 +896,11 @@ class AppraisalWorkflow(RuleBasedStateMachine):
             "resolve-comment": self.w_resolve_comment,
             "action": self.w_action,
             "action-progress": self.w_action_progress,
+            "screening": self.w_screening,  # light, so that requiring the full route next applies
+            "require-full-route": self.w_require_full_route,
+            "move-edition": self.w_move_edition,
+            "interest": self.w_interest,
+            "other-approver": self.w_other_approver,
             "review": self.w_review,
             "project": self.w_project,
             "next-stage": self.w_next_stage,
@@ -814,6 +930,18 @@ class AppraisalWorkflow(RuleBasedStateMachine):
     def rate_principles(self, question: str, aspect: str, rating: str, who: str) -> None:
         self.w_principles(self.appraisal_id, who, question, aspect, rating)
 
+    @rule(route=st.sampled_from(["light", "full"]), who=st.sampled_from(WHO))
+    def screen(self, route: str, who: str) -> None:
+        self.w_screening(self.appraisal_id, who, route)
+
+    @rule(who=st.sampled_from(WHO))
+    def require_the_full_route(self, who: str) -> None:
+        self.w_require_full_route(self.appraisal_id, who)
+
+    @rule(who=st.sampled_from(WHO))
+    def move_to_the_organisations_edition(self, who: str) -> None:
+        self.w_move_edition(self.appraisal_id, who)
+
     @rule(register=st.sampled_from(sorted(ROWS)), who=st.sampled_from(WHO))
     def add_a_row(self, register: str, who: str) -> None:
         self.w_register_add(self.appraisal_id, who, register)
@@ -837,6 +965,10 @@ class AppraisalWorkflow(RuleBasedStateMachine):
     @rule(rating=st.sampled_from(["met", "not-met"]), who=st.sampled_from(WHO))
     def rate_criteria(self, rating: str, who: str) -> None:
         self.w_criteria(self.appraisal_id, who, rating)
+
+    @rule(status=st.sampled_from(["in-place", "not-in-place"]), who=st.sampled_from(WHO))
+    def assess_readiness(self, status: str, who: str) -> None:
+        self.w_readiness(self.appraisal_id, who, status)
 
     @rule(
         register=st.sampled_from(["benefits", "risks"]),
@@ -929,6 +1061,15 @@ class AppraisalWorkflow(RuleBasedStateMachine):
     @rule(status=st.sampled_from(["", "done", "dropped"]), who=st.sampled_from(WHO))
     def move_an_action_on(self, status: str, who: str) -> None:
         self.w_action_progress(self.appraisal_id, who, status)
+
+    # Approvers too (the "right" role is a reviewer's), so one can be asked to stand aside.
+    @rule(has_interest=st.booleans(), who=st.sampled_from((*WHO, "approver", "approver")))
+    def declare_interests(self, has_interest: bool, who: str) -> None:
+        self.w_interest(self.appraisal_id, who, has_interest)
+
+    @rule(who=st.sampled_from(WHO))
+    def require_a_different_approver(self, who: str) -> None:
+        self.w_other_approver(self.appraisal_id, who)
 
     @rule(verdict=st.sampled_from(["acceptable", "acceptable", "needs-work"]), who=st.sampled_from(WHO))
     def review(self, verdict: str, who: str) -> None:
@@ -1215,6 +1356,10 @@ def test_every_kind_of_write_is_accepted_with_one_event_where_it_is_allowed(
         assert machine.signed, "not approved"
         assert machine.appraisal_id not in machine.signed, "no new version was started"
         machine.a_head_start("changes-requested")
+        # An approver declares an interest and an admin requires a different approver (which
+        # keeps that approver from deciding for good, so only once nothing else needs them).
+        assert machine.w_interest(machine.appraisal_id, "approver", has_interest=True)
+        assert machine.w_other_approver(machine.appraisal_id, "right")
         assert machine.w_step(machine.appraisal_id, "right", "withdraw")
         machine.approval_needs_a_complete_appraisal_and_a_clean_review()
         machine.a_signed_record_never_moves()

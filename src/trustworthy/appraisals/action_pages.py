@@ -19,7 +19,16 @@ from trustworthy.organisations.models import Membership, User
 
 from . import actions, policy
 from .forms import ActionFilterForm
-from .models import Action, ActionSource, ActionStatus, Appraisal, Decision, Project, RegisterRow
+from .models import (
+    Action,
+    ActionSource,
+    ActionStatus,
+    Appraisal,
+    Decision,
+    Project,
+    ReadinessAssessment,
+    RegisterRow,
+)
 from .policy import Change
 
 PER_PAGE = 50
@@ -105,10 +114,11 @@ class Candidates:
     enablers: list[Candidate] = field(default_factory=list)
     decision: Candidate | None = None
     lessons: Candidate | None = None
+    readiness: list[Candidate] = field(default_factory=list)  # dimensions partly or not in place
 
     @property
     def any(self) -> bool:
-        return bool(self.risks or self.enablers or self.decision or self.lessons)
+        return bool(self.risks or self.enablers or self.decision or self.lessons or self.readiness)
 
 
 def _add_url(appraisal: Appraisal, source: str, row: RegisterRow | None = None) -> str:
@@ -128,6 +138,17 @@ def _risk(appraisal: Appraisal, row: RegisterRow, taken: set[int]) -> Candidate:
         ],
         add_url=_add_url(appraisal, actions.RISK, row),
         taken=row.pk in taken,
+    )
+
+
+def _gap(appraisal: Appraisal, gap: ReadinessAssessment, taken: set[int]) -> Candidate:
+    """A readiness dimension partly or not in place; the form's `row` carries the assessment."""
+    label = appraisal.edition.label("readiness_dimensions", gap.dimension)
+    return Candidate(
+        heading=f"{label}: {gap.get_status_display().lower()}",
+        details=[("Evidence", gap.evidence)],
+        add_url=reverse("action-add", args=[appraisal.pk]) + f"?source={actions.READINESS}&row={gap.pk}",
+        taken=gap.pk in taken,
     )
 
 
@@ -163,6 +184,11 @@ def candidates(appraisal: Appraisal) -> Candidates:
             details=[("Reasons", decision.reasoning)],
             add_url=_add_url(appraisal, actions.DECISION),
         )
+    from .readiness import GAPS
+
+    gaps = ReadinessAssessment.objects.filter(appraisal=appraisal, status__in=GAPS).order_by("id")
+    taken_gaps = actions.taken_gaps(appraisal)
+    found.readiness = [_gap(appraisal, gap, taken_gaps) for gap in gaps]
     lessons = actions.lessons_of(appraisal)
     if lessons is not None and lessons.text:
         found.lessons = Candidate(
@@ -242,6 +268,20 @@ def origin(appraisal: Appraisal, params: Mapping[str, str]) -> Origin:
             heading = f"From an enabler still needed: {candidate.heading}"
         initial = base | {"what": what} | _owner_initial(appraisal, str(data.get("owner", "")))
         return Origin(source, row, heading, candidate.details, initial)
+    if source == actions.READINESS:
+        from .readiness import GAPS
+
+        row_id = params.get("row", "")
+        gap = ReadinessAssessment.objects.filter(
+            pk=int(row_id) if row_id.isdigit() else 0, appraisal=appraisal, status__in=GAPS
+        ).first()
+        if gap is None:
+            raise Http404
+        candidate = _gap(appraisal, gap, set())
+        initial = base | {"row": gap.pk, "what": f"Put in place: {candidate.heading}"}
+        return Origin(
+            source, None, f"From a gap in readiness: {candidate.heading}", candidate.details, initial
+        )
     found = candidates(appraisal)
     if source == actions.DECISION:
         if found.decision is None:

@@ -32,7 +32,17 @@ from trustworthy.organisations.models import User
 
 from .evaluation import is_evaluation
 from .frameworks import framework_for
-from .models import Action, ActionSource, ActionStatus, Appraisal, Decision, Lessons, Project, RegisterRow
+from .models import (
+    Action,
+    ActionSource,
+    ActionStatus,
+    Appraisal,
+    Decision,
+    Lessons,
+    Project,
+    ReadinessAssessment,
+    RegisterRow,
+)
 from .policy import Change, changing
 
 OPEN, IN_PROGRESS, DONE, DROPPED = (
@@ -42,6 +52,8 @@ RISK, ENABLER, DECISION, LESSONS, OTHER = (
     str(ActionSource.RISK), str(ActionSource.ENABLER), str(ActionSource.DECISION), str(ActionSource.LESSONS),
     str(ActionSource.OTHER),
 )  # fmt: skip
+# A gap in readiness for innovation (a dimension partly or not in place: appraisals/readiness.py).
+READINESS = str(ActionSource.READINESS)
 STILL_TO_DO = (OPEN, IN_PROGRESS)
 # The question whose register lists enablers and barriers (P5), and which of its rows are
 # enablers still to be put in place.
@@ -139,6 +151,19 @@ def _source_row(appraisal: Appraisal, source: str, row_id: int | None) -> Regist
     return row
 
 
+def _readiness_gap(appraisal: Appraisal, source: str, gap_id: int | None) -> ReadinessAssessment | None:
+    """The readiness dimension, partly or not in place, that a readiness action comes from
+    (sent as the form's `row`); an imported action may name none."""
+    if source != READINESS or gap_id is None:
+        return None
+    from .readiness import GAPS
+
+    gap = ReadinessAssessment.objects.filter(pk=gap_id, appraisal=appraisal, status__in=GAPS).first()
+    if gap is None:
+        raise _error("Choose the gap in readiness this action comes from.", "source")
+    return gap
+
+
 def _check(what: str, status: str, evidence: str, dropped_reason: str) -> None:
     if not what.strip():
         raise _error("Enter what needs to be done.", "what")
@@ -193,7 +218,9 @@ def add_action(
         owner = _owner(appraisal, owner_id, owner_name)
         closed = status in (DONE, DROPPED)
         action = Action.objects.create(
-            appraisal=appraisal, source=source, row=_source_row(appraisal, source, row_id), what=what.strip(),
+            appraisal=appraisal, source=source, what=what.strip(),
+            row=_source_row(appraisal, source, None if source == READINESS else row_id),
+            readiness=_readiness_gap(appraisal, source, row_id),
             owner=owner, owner_name="" if owner else owner_name.strip(), due_on=due_on, status=status,
             evidence=evidence.strip() if status == DONE else "",
             dropped_reason=dropped_reason.strip() if status == DROPPED else "",
@@ -275,6 +302,7 @@ def carry_forward(appraisal: Appraisal, user: User) -> int:
             appraisal=appraisal,
             source=a.source,
             row_id=a.row_id,
+            readiness_id=a.readiness_id,
             carried_from=a,
             what=a.what,
             owner_id=a.owner_id,
@@ -311,7 +339,7 @@ def current_actions() -> QuerySet[Action]:
 
 def _listed(actions: QuerySet[Action]) -> QuerySet[Action]:
     return actions.select_related(
-        "owner", "row", "appraisal__project", "carried_from__appraisal", "carried_to__appraisal"
+        "owner", "row", "readiness", "appraisal__project", "carried_from__appraisal", "carried_to__appraisal"
     ).order_by("due_on", "pk")
 
 
@@ -403,6 +431,15 @@ def taken_rows(appraisal: Appraisal) -> set[int]:
     return set(Action.objects.filter(appraisal=appraisal, row__isnull=False).values_list("row_id", flat=True))
 
 
+def taken_gaps(appraisal: Appraisal) -> set[int]:
+    """The readiness gaps of the appraisal that an action was already made from."""
+    return set(
+        Action.objects.filter(appraisal=appraisal, readiness__isnull=False).values_list(
+            "readiness_id", flat=True
+        )
+    )
+
+
 def lessons_of(appraisal: Appraisal) -> Lessons | None:
     return Lessons.objects.filter(appraisal=appraisal).first()
 
@@ -414,6 +451,9 @@ def source_label(action: Action, framework: Framework, places: dict[int, int]) -
     """Where the action came from, in words: "Risks, row 2" for a row of this appraisal."""
     if action.row_id is not None and action.row_id in places and action.row is not None:
         return f"{framework.register(action.row.register).name}, row {places[action.row_id]}"
+    if action.readiness_id is not None and action.readiness is not None:
+        dimension = framework.label("readiness_dimensions", action.readiness.dimension)
+        return f"{action.get_source_display()}: {dimension}"
     return action.get_source_display()
 
 

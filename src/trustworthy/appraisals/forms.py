@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from trustworthy.core.text import LONG, NOTE, SHORT, TextField, not_web_link
 from trustworthy.framework import Framework, Question, Register, Route, departure_problem
 
+from .commitments import QUESTION as COMMITMENTS_QUESTION
 from .presenters import pounds
 from .services import STAGE_REASON_LABEL
 
@@ -342,9 +343,20 @@ class DecisionForm(forms.Form):
         },
         help_text="For example, 27/03/2026",
     )
+    # Asked only while the organisation has commitments in force (appraisals/commitments.py).
+    commitments_answer = text(
+        COMMITMENTS_QUESTION,
+        what="how the decision is consistent with the organisation’s ethical commitments",
+        help_text="Name the commitments this decision touches and how it keeps to them. "
+        "Do not name children or families.",
+    )
 
-    def __init__(self, *args: Any, framework: Framework, route: Route, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, framework: Framework, route: Route, commitments: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if commitments is None:
+            del self.fields["commitments_answer"]
         self.route = route
         self.allowed = route.allowed
         self.fields["decision"].choices = [(d.id, d.name) for d in framework.decisions]

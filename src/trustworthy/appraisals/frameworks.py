@@ -1,25 +1,34 @@
 """Which framework edition an appraisal was made against.
 
-The built-in edition is always installed, and new appraisals start on it. Other
-editions (an organisation's own questions, a later revision) are installed with
-`install_edition`; an appraisal keeps the edition it was started on, and every rule
-that reads it uses that edition.
+The built-in edition is always available. Other editions (a later revision, an
+organisation's local questions) are installed in the database (organisations/editions.py:
+`trustworthy framework install`, or an admin's local questions), so every process of the
+service sees them; each process keeps the ones it has parsed, since an installed edition
+never changes. An organisation's new appraisals use the edition it chose; an appraisal
+keeps the edition it was started on, and every rule that reads it uses that edition.
 """
 
 from __future__ import annotations
 
 from trustworthy.framework import Framework, default_framework
+from trustworthy.organisations import editions
 
+# Editions registered by this process only (tests, and tools that load a file themselves).
 _EDITIONS: dict[tuple[str, str], Framework] = {}
 
 
-def current_framework() -> Framework:
-    """The edition new appraisals use."""
+def current_framework(organisation_id: int | None = None) -> Framework:
+    """The edition new appraisals use: the organisation's choice, or the built-in one."""
+    if organisation_id is not None:
+        key = editions.chosen_key(organisation_id)
+        if key is not None:
+            return framework_for(*key)
     return default_framework()
 
 
 def install_edition(framework: Framework) -> None:
-    """Make an edition available to the appraisals made against it."""
+    """Make an edition available to this process's appraisals (see organisations.editions
+    for an edition every process sees)."""
     _EDITIONS[(framework.id, framework.version)] = framework
 
 
@@ -32,7 +41,9 @@ def framework_for(framework_id: str, framework_version: str) -> Framework:
     framework = default_framework()
     if (framework.id, framework.version) == (framework_id, framework_version):
         return framework
-    try:
-        return _EDITIONS[(framework_id, framework_version)]
-    except KeyError:
-        raise LookupError(f"Framework {framework_id}@{framework_version} is not installed") from None
+    found = _EDITIONS.get((framework_id, framework_version)) or editions.parsed(
+        framework_id, framework_version
+    )
+    if found is None:
+        raise LookupError(f"Framework {framework_id}@{framework_version} is not installed")
+    return found

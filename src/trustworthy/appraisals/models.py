@@ -119,6 +119,9 @@ class Appraisal(models.Model):
     record_hash = models.CharField(max_length=64, blank=True)
     approved_audit_head = models.CharField(max_length=64, blank=True)
     review_date = models.DateField(null=True, blank=True)
+    # The route in force: "full", or "light" after a screening recommended it (see Screening).
+    # Kept on the row so that completeness needs no extra query.
+    route = models.CharField(max_length=10, default="full")
     # The version of the criteria ratings (saved all at once): moved by every save, so a save
     # made from an older page or API read is refused with what is there now (ConflictError).
     criteria_version = models.PositiveIntegerField(default=0)
@@ -265,6 +268,33 @@ class Decision(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
     lock_version = models.PositiveIntegerField(default=0)
+    # The organisation's ethical commitments in force when the decision was recorded (its
+    # version; None if it had written none) and how the decision is consistent with them.
+    commitments_version = models.PositiveIntegerField(null=True, blank=True)
+    commitments_answer = models.TextField(blank=True)
+
+
+class InterestDeclaration(models.Model):
+    """What a reviewer or approver declared about their interests in one appraisal, before
+    giving a verdict or deciding (the rule: policy.py). The name is kept as it was declared,
+    since the signed record shows it."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="interests")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20)
+    has_interest = models.BooleanField(default=False)
+    interest = models.TextField(blank=True)
+    declared_at = models.DateTimeField(auto_now=True)
+    # An admin required a different approver: this person may not decide the appraisal.
+    stand_aside = models.BooleanField(default=False)
+    stand_aside_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "person"], name="one_declaration_per_person")
+        ]
+        ordering = ["declared_at", "id"]
 
 
 # --- post hoc evaluation: what happened, against what was expected ------------------------------
@@ -330,6 +360,7 @@ class ActionSource(models.TextChoices):
     ENABLER = "enabler", "Enabler to put in place"
     DECISION = "decision", "Condition of the decision"
     LESSONS = "lessons", "Lesson from the evaluation"
+    READINESS = "readiness", "Gap in readiness for innovation"
     OTHER = "other", "Other"
 
 
@@ -365,6 +396,10 @@ class Action(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     last_reminded_on = models.DateField(null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0)
+    # The readiness dimension not (fully) in place that it came from (see appraisals/readiness.py).
+    readiness = models.ForeignKey(
+        "ReadinessAssessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -381,3 +416,56 @@ class Action(models.Model):
         if self.owner_id is not None and self.owner is not None:
             return str(self.owner)
         return self.owner_name
+
+
+# --- a proportionate route: the screening and the route it recommends ---------------------------
+
+
+class Screening(models.Model):
+    """The lead's answers to the edition's screening, the route it recommended and why, the
+    route the lead chose, and whether an approver later required the full route (and why).
+    The route in force is `Appraisal.route`."""
+
+    appraisal = models.OneToOneField(Appraisal, on_delete=models.CASCADE, related_name="screening")
+    answers = models.JSONField(default=dict, help_text="Screening question id to option id")
+    recommended_route = models.CharField(max_length=10)
+    reasons = models.JSONField(default=list)
+    chosen_route = models.CharField(max_length=10)
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    screened_at = models.DateTimeField()
+    full_required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    full_required_reason = models.TextField(blank=True)
+    full_required_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+
+# --- readiness for innovation: resources, culture, permissions, capabilities --------------------
+
+
+class ReadinessStatus(models.TextChoices):
+    IN_PLACE = "in-place", "In place"
+    PARTLY = "partly", "Partly in place"
+    NOT_IN_PLACE = "not-in-place", "Not in place"
+
+
+class ReadinessAssessment(models.Model):
+    """An honest assessment of one readiness dimension of the appraisal's edition (resources,
+    culture, permissions, capabilities): whether it is in place, and what shows it."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="readiness")
+    dimension = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=ReadinessStatus.choices)
+    evidence = models.TextField(blank=True)
+    carried_forward = models.BooleanField(default=False)
+    # The same on every dimension of an appraisal: all four are saved together.
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "dimension"], name="one_assessment_per_dimension")
+        ]
+        ordering = ["appraisal", "id"]

@@ -40,7 +40,7 @@ from trustworthy.organisations.changes import (
 )
 from trustworthy.organisations.permissions import Action, role_may
 
-from . import extensions
+from . import extensions, interests
 from .models import Appraisal, Status
 
 __all__ = ["Change", "LockedError", "NotPermitted", "Refused", "changing", "check", "may"]
@@ -71,6 +71,7 @@ class Change(StrEnum):
     OUTCOME = "outcome"  # post hoc evaluation: what happened to an expected benefit or risk
     UNFORESEEN = "unforeseen"  # post hoc evaluation: a harm or benefit nobody expected
     LESSONS = "lessons"  # post hoc evaluation: lessons for others
+    READINESS = "readiness"  # readiness for innovation: resources, culture, permissions, capabilities
     DECISION = "decision"
     SUMMARY = "summary"
     RECORD_SETTINGS = "record-settings"
@@ -88,6 +89,11 @@ class Change(StrEnum):
     WITHDRAW = "withdraw"
     ACTION = "action"  # add an action, change what it is, its owner or date; drop or reopen it
     ACTION_PROGRESS = "action-progress"  # mark an action in progress, or done with its evidence
+    MOVE_EDITION = "move-edition"  # a draft moves to its organisation's newer framework edition
+    INTEREST = "interest"  # a reviewer or approver declares their interests (appraisals/interests.py)
+    OTHER_APPROVER = "other-approver"  # an admin requires a different approver, after a declared interest
+    SCREENING = "screening"  # the lead answers the screening and chooses the route
+    REQUIRE_FULL_ROUTE = "require-full-route"  # an approver turns a light appraisal back to full
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class Rule:
     statuses: frozenset[str]
     # The owner of what is changed (an action's owner) may make it too, whatever their role.
     owner: bool = False
+    also: Action | None = None  # a second action that allows the change too
 
 
 RULES: dict[Change, Rule] = {
@@ -108,6 +115,7 @@ RULES: dict[Change, Rule] = {
     Change.OUTCOME: Rule(Action.ANSWER, EDITABLE),
     Change.UNFORESEEN: Rule(Action.ANSWER, EDITABLE),
     Change.LESSONS: Rule(Action.ANSWER, EDITABLE),
+    Change.READINESS: Rule(Action.ANSWER, EDITABLE),
     Change.DECISION: Rule(Action.DECIDE, OPEN),
     Change.SUMMARY: Rule(Action.MANAGE_PROJECTS, OPEN),
     # What is left out of the public version: chosen before publishing, once approved.
@@ -126,7 +134,21 @@ RULES: dict[Change, Rule] = {
     Change.WITHDRAW: Rule(Action.MANAGE_PROJECTS, OPEN),
     Change.ACTION: Rule(Action.ANSWER, FOLLOW_THROUGH),
     Change.ACTION_PROGRESS: Rule(Action.ANSWER, FOLLOW_THROUGH, owner=True),
+    Change.MOVE_EDITION: Rule(Action.MANAGE_PROJECTS, EDITABLE),
+    Change.INTEREST: Rule(Action.REVIEW, OPEN, also=Action.DECIDE),
+    Change.OTHER_APPROVER: Rule(Action.MANAGE_MEMBERS, OPEN),
+    # The route is chosen while the appraisal is written; an approver can require the full
+    # route at any time until it is signed (in review, the answers it now needs are asked
+    # for by requesting changes).
+    Change.SCREENING: Rule(Action.MANAGE_PROJECTS, EDITABLE),
+    Change.REQUIRE_FULL_ROUTE: Rule(Action.DECIDE, OPEN),
 }
+
+
+# A reviewer's verdict and an approver's decision come after their declaration of interests;
+# an approver an admin asked to stand aside may not decide (appraisals/interests.py).
+DECLARE_FIRST = frozenset({Change.REVIEW, Change.REQUEST_CHANGES, Change.APPROVE, Change.DECISION})
+REVIEWING = frozenset({Change.REVIEW, Change.REQUEST_CHANGES})
 
 
 @dataclass(frozen=True)
@@ -181,6 +203,8 @@ def role_allows(role: str | None, change: Change, *, is_owner: bool = False) -> 
     """`is_owner`: the person owns what is changed (a member, whatever their role)."""
     rule = RULES[change]
     if rule.owner and is_owner and role is not None:
+        return True
+    if rule.also is not None and role_may(role, rule.also):
         return True
     return rule.action is None or role_may(role, rule.action)
 
@@ -251,6 +275,8 @@ def changing(
         else:
             is_owner = owner_id is not None and getattr(actor, "pk", None) == owner_id
             check(current, change, role_in(actor, current.organisation_id), is_owner=is_owner)
+            if change in DECLARE_FIRST:
+                interests.check_declared(current, actor, as_reviewer=change in REVIEWING)
         gate = Gate(current, actor, change)
         yield gate
         gate.check_audited()
@@ -270,3 +296,15 @@ def sign(appraisal: Appraisal) -> str:
         signed_content=appraisal.signed_content, record_hash=appraisal.record_hash
     )
     return appraisal.record_hash
+
+
+# --- declared interests ----------------------------------------------------------------------
+
+
+def declaration_problem(appraisal: Appraisal, user: Any, change: Change) -> str:
+    """What stands in the way of this person's verdict or decision for want of a declaration
+    (or because an admin asked them to stand aside), in plain words; "" if nothing does.
+    For pages to show before anyone tries: `changing` applies the same rule."""
+    if change not in DECLARE_FIRST:
+        return ""
+    return interests.problem(appraisal, user, as_reviewer=change in REVIEWING)

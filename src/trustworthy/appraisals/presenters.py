@@ -15,7 +15,7 @@ from markupsafe import Markup
 from trustworthy.core.urls import reverse
 from trustworthy.framework import HIGH_RISK_SCORE, Framework, Question, Register, is_departure
 
-from . import extensions, policy, selectors, services, weighing
+from . import editions, extensions, policy, readiness, selectors, services, weighing
 from .evaluation import (
     EXPECTED_AGAINST_REALISED,
     UNFORESEEN_KINDS,
@@ -39,9 +39,10 @@ from .models import (
     UnforeseenItem,
 )
 from .policy import Change
+from .screening import route_choice
 from .selectors import AppraisalData, EvaluationData, Expectation, evaluation_of
 from .services import PROJECT_FIELDS
-from .weighing import ChangesRequest, ClusterAtRisk, GroupLeftOut, OpenComment, OpenRisk
+from .weighing import ChangesRequest, ClusterAtRisk, GroupLeftOut, OpenComment, OpenRisk, ReadinessGap
 
 Status = Literal[
     "completed", "in-progress", "not-started", "to-confirm", "cannot-start", "not-needed", "changes-requested"
@@ -103,7 +104,7 @@ def participation_url(appraisal_id: int, framework: Framework) -> str:
 
 
 def question_status(data: AppraisalData, question: Question) -> Status:
-    if question.id in data.route.not_applicable:
+    if question.id in data.route.not_applicable or not data.asks(question.id):
         return "not-needed"
     if question.id in data.route.pending and not data.has_anything(question.id):
         return "cannot-start"
@@ -135,6 +136,8 @@ def task_groups(data: AppraisalData) -> list[TaskGroup]:
                     if question.id == "T4"
                     else "Needed only if T4 is ‘yes’"
                 )
+            elif status == "not-needed" and not data.asks(question.id):
+                hint = "Not asked on the light route"
             elif status == "changes-requested" and (asked := changes_asked(data)) is not None:
                 hint = "; ".join(asked.why[question.id])
             tasks.append(Task(question.id, f"{question.id}. {question.label}", href, status, hint))
@@ -154,7 +157,7 @@ def decision_group(data: AppraisalData, *, can_decide: bool) -> TaskGroup:
     if not can_decide and not data.decision:
         hint = "An approver records it" + ("" if complete else ", once every question is complete")
     return TaskGroup(
-        "4. Decision",
+        f"{max(s.number for s in data.framework.sections) + 1}. Decision",  # after any local questions
         (
             Task(
                 "check",
@@ -325,7 +328,10 @@ def tasks_page(data: AppraisalData, role: str | None) -> dict[str, Any]:
         can_new_version=policy.may(role, appraisal.status, Change.NEW_VERSION),
         can_review=policy.may(role, appraisal.status, Change.REVIEW),
         evaluation_tasks=_evaluation_tasks(appraisal),
+        readiness_tasks=readiness.task_group(data),
         compare_previous=compare_previous(appraisal),
+        route_choice=route_choice(appraisal, role),
+        newer_edition=editions.move_offer(appraisal, role),
     )
 
 
@@ -584,6 +590,7 @@ def decision_initial(
         "accountable_person": decision.accountable_person,
         "decided_on": decision.decided_on,
         "version": decision.lock_version,
+        "commitments_answer": decision.commitments_answer,
     }
 
 
@@ -770,6 +777,7 @@ class Concerns:
     groups: tuple[GroupLeftOut, ...]
     comments: tuple[CommentAt, ...]
     high_risk_score: int = HIGH_RISK_SCORE
+    readiness: tuple[ReadinessGap, ...] = ()  # dimensions of readiness not in place, or not assessed
 
     @property
     def high_risks(self) -> tuple[OpenRisk, ...]:
@@ -806,6 +814,7 @@ def concerns(data: AppraisalData) -> Concerns:
             clusters=tuple(weighing.principles_at_risk(fw, data.ratings)),
             groups=tuple(weighing.groups_left_out(fw, data.participation)),
             comments=tuple(_comment_at(data, c) for c in open_comments(data)),
+            readiness=tuple(weighing.readiness_gaps(fw, readiness.assessments(data))),
         )
 
     found: Concerns = data.once("concerns", work)

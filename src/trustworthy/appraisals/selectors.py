@@ -37,6 +37,7 @@ from trustworthy.framework import (
     compute_route,
     open_risk_score,
     risk_register,
+    route_questions,
 )
 from trustworthy.organisations.models import Organisation
 
@@ -84,7 +85,7 @@ def project_in(*, organisation_ids: list[int], project_id: int) -> Project:
 _appraisal_in: Prepared[Appraisal] = Prepared(
     lambda pk, organisation_ids: (
         Appraisal.objects.select_related(
-            "project", "organisation", "previous", "approved_by", "decision__recorded_by"
+            "project", "organisation__chosen_edition", "previous", "approved_by", "decision__recorded_by"
         )
         .defer("signed_content", "previous__signed_content", "previous__approved_snapshot")
         .filter(pk=pk, organisation_id__in=organisation_ids)
@@ -160,7 +161,17 @@ class AppraisalData:
     def completeness(self) -> Completeness:
         if self.partial:
             raise RuntimeError("completeness needs the whole appraisal: load it without for_question")
-        return check_completeness(self.framework, self.state)
+        return check_completeness(self.framework, self.state, self.route_questions)
+
+    @property
+    def route_questions(self) -> tuple[str, ...] | None:
+        """The question ids the appraisal's route asks (see `appraisals.screening`); None: all."""
+        return route_questions(self.framework, self.appraisal.route)
+
+    def asks(self, question_id: str) -> bool:
+        """Whether the appraisal's route asks this question (a light route asks fewer)."""
+        questions = self.route_questions
+        return questions is None or question_id in questions
 
     def carried_forward(self, question_id: str) -> bool:
         """True while anything of this question copied from the last stage is unconfirmed."""

@@ -26,6 +26,7 @@ from trustworthy.organisations.changes import changing_organisation
 from trustworthy.organisations.models import Organisation, User
 from trustworthy.organisations.permissions import Action
 
+from . import commitments
 from .evaluation import UNFORESEEN_KINDS, Kind, is_evaluation, kind_of
 from .frameworks import current_framework, framework_for
 from .models import (
@@ -250,7 +251,7 @@ def start_appraisal(
     event, and the appraisal keeps only the reason its record gave, so the record reads
     as it did.
     """
-    framework = framework or current_framework()
+    framework = framework or current_framework(project.organisation_id)  # the organisation's choice
     if stage not in {s.id for s in framework.stages}:
         raise ServiceError("Choose a stage from the list.")
     reason = reason.strip()
@@ -365,6 +366,9 @@ def copy_contents(source: Appraisal, target: Appraisal, user: User, *, carried_f
         for p in source.participation.all()
         if p.stakeholder in stakeholders
     )
+    from .readiness import copy_readiness  # (it raises this module's errors: imported here)
+
+    copy_readiness(source, target, carried_forward=carried_forward)
     if not carried_forward and is_evaluation(source.stage) and is_evaluation(target.stage):
         copy_evaluation(source, target)
 
@@ -659,6 +663,15 @@ def _decision_values(decision: Decision | None) -> dict[str, Any] | None:
         "route_allowed": decision.route_allowed,
         "accountable_person": decision.accountable_person,
         "decided_on": str(decision.decided_on),
+        # Only once commitments are in use, so earlier events read as they always did.
+        **(
+            {
+                "commitments_version": decision.commitments_version,
+                "commitments_answer": decision.commitments_answer,
+            }
+            if decision.commitments_version is not None
+            else {}
+        ),
     }
 
 
@@ -672,6 +685,7 @@ def record_decision(
     accountable_person: str,
     decided_on: datetime.date,
     expected_version: int | None = None,
+    commitments_answer: str = "",
 ) -> Decision:
     with changing(appraisal, Change.DECISION, actor=user) as change:
         data = load_appraisal(change.appraisal)
@@ -681,6 +695,9 @@ def record_decision(
             raise ServiceError("Choose a decision from the list.")
         if not reasoning.strip():
             raise ServiceError("Explain the reasoning for the decision.")
+        statement = commitments.in_force(change.appraisal.organisation)
+        if unanswered := commitments.answer_problem(statement, commitments_answer):
+            raise _invalid(unanswered, "commitments_answer")
         problem = departure_problem(decision, data.route, departure_reason)
         if problem:
             raise ServiceError(problem)
@@ -697,6 +714,9 @@ def record_decision(
         record.accountable_person = accountable_person.strip()
         record.decided_on = decided_on
         record.recorded_by = user
+        # The commitments in force now: approval signs this version (appraisals/commitments.py).
+        record.commitments_version = statement.version if statement else None
+        record.commitments_answer = commitments_answer.strip() if statement else ""
         record.lock_version += 1
         record.save()
         change.record("decision.recorded", target="decision", before=before, after=_decision_values(record))

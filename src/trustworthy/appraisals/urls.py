@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_actions
+from . import edition_views, views, views_actions, views_interests, views_readiness, views_screening
 
 urlpatterns = [
     path("projects/", views.project_list, name="project-list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
     path("projects/<int:pk>/appraisals/new/", views.appraisal_start, name="appraisal-start"),
     path("appraisals/<int:pk>/", views.appraisal_tasks, name="appraisal-tasks"),
+    path("appraisals/<int:pk>/edition/", edition_views.move_edition, name="appraisal-move-edition"),
     path("appraisals/<int:pk>/questions/<str:question_id>/", views.question, name="appraisal-question"),
     path(
         "appraisals/<int:pk>/questions/<str:question_id>/<slug:aspect>/",
@@ -32,9 +33,16 @@ urlpatterns = [
         name="register-remove",
     ),
     path("appraisals/<int:pk>/route/", views.route, name="appraisal-route"),
+    path("appraisals/<int:pk>/screening/", views_screening.screening_page, name="appraisal-screening"),
+    path(
+        "appraisals/<int:pk>/screening/full/",
+        views_screening.require_full_route,
+        name="appraisal-require-full",
+    ),
     path("appraisals/<int:pk>/check/", views.check_answers, name="appraisal-check"),
     path("appraisals/<int:pk>/decision/", views.decision, name="appraisal-decision"),
     path("appraisals/<int:pk>/criteria/", views.criteria, name="appraisal-criteria"),
+    path("appraisals/<int:pk>/readiness/", views_readiness.readiness_page, name="appraisal-readiness"),
     path("appraisals/<int:pk>/evaluation/", views.evaluation, name="evaluation"),
     path(
         "appraisals/<int:pk>/evaluation/outcomes/<int:row_id>/",
@@ -64,6 +72,13 @@ urlpatterns = [
     path("actions/", views_actions.action_list, name="action-list"),
     path("projects/<int:pk>/actions/", views_actions.project_actions, name="project-actions"),
     path("appraisals/<int:pk>/actions/", views_actions.appraisal_actions, name="appraisal-actions"),
+    # Declared interests: before a verdict or a decision; an admin can require a different approver.
+    path("appraisals/<int:pk>/interests/", views_interests.declare, name="appraisal-interests"),
+    path(
+        "appraisals/<int:pk>/interests/<int:declaration_id>/other-approver/",
+        views_interests.other_approver,
+        name="appraisal-other-approver",
+    ),
     path("appraisals/<int:pk>/actions/new/", views_actions.action_add, name="action-add"),
     path("appraisals/<int:pk>/actions/<int:action_id>/", views_actions.action_change, name="action-change"),
     path(

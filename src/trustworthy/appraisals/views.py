@@ -41,6 +41,7 @@ from .forms import (
     UnforeseenForm,
 )
 from .frameworks import current_framework, framework_for
+from .interest_pages import decision_page_parts
 from .models import Appraisal, Project, RegisterRow, UnforeseenItem
 from .policy import Change
 from .presenters import appraisal_page, next_question_url, row_summary
@@ -458,12 +459,18 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     initial = presenters.decision_initial(
         data.decision, appraisal.project.accountable_person, timezone.localdate()
     )
-    form = DecisionForm(form_data(request), framework=data.framework, route=data.route, initial=initial)
+    # Declared interests and the commitments in force (appraisals/interest_pages.py).
+    declared = decision_page_parts(data, membership.role, request.user)
+    form = DecisionForm(
+        form_data(request), framework=data.framework, route=data.route, initial=initial,
+        commitments=declared["commitments"],
+    )  # fmt: skip
     edit = handle_edit(request, form, _save_decision(request, appraisal))
     if edit.saved:
         messages.success(request, "Decision recorded.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
     page = {"form": form, **presenters.decision_parts(data, membership.role), **_comments(data, "decision")}
+    page |= declared
     return _page(request, "appraisals/decision.html", data, membership.role, page, edit)
 
 

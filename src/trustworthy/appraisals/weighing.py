@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from trustworthy.framework import HIGH_RISK_SCORE, Framework, Question, risk_register, risk_score
 
-from .models import Participation, PrincipleRating, RegisterRow
+from .models import Participation, PrincipleRating, ReadinessAssessment, ReadinessStatus, RegisterRow
 
 # Ids the framework gives a principle rating and ways of taking part, which these rules name.
 AT_RISK = "at-risk"
@@ -120,6 +120,34 @@ def groups_left_out(framework: Framework, participation: Mapping[str, Participat
                 GroupLeftOut(group.id, group.label, modes.get(record.mode, record.mode), record.reason)
             )
     return out
+
+
+@dataclass(frozen=True)
+class ReadinessGap:
+    """A readiness dimension partly or not in place, or not assessed (status "")."""
+
+    dimension: str
+    label: str
+    status: str
+    status_label: str
+    evidence: str
+
+
+def readiness_gaps(
+    framework: Framework, assessments: Mapping[str, ReadinessAssessment]
+) -> list[ReadinessGap]:
+    """The dimensions of readiness for innovation not in place, in the edition's order: those
+    partly or not in place (with their evidence), and those nobody has assessed."""
+    labels = dict(ReadinessStatus.choices)
+    gaps = []
+    for d in framework.readiness_dimensions:
+        found = assessments.get(d.id)
+        if found is None:
+            gaps.append(ReadinessGap(d.id, d.label, "", "Not assessed", ""))
+        elif found.status != ReadinessStatus.IN_PLACE:
+            label = labels.get(found.status, found.status)
+            gaps.append(ReadinessGap(d.id, d.label, found.status, label, found.evidence))
+    return gaps
 
 
 # --- what reviewers asked for ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
 from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from trustworthy.core.templating import choice_items
@@ -53,6 +54,10 @@ def environment(**options: Any) -> Environment:
     # Django passes a loader for the apps' jinja2/ folders; the macros come after it.
     macros = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")})
     options["loader"] = ChoiceLoader([options["loader"], macros])
-    env = Environment(**options, extensions=["jinja2.ext.do"])
+    # Interface text is marked with `{% trans %}` or `_()` and translated by Django's gettext.
+    env = Environment(**options, extensions=["jinja2.ext.do", "jinja2.ext.i18n"])
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
     env.globals.update({"static": _static, "url": reverse, "choice_items": choice_items})
     return env

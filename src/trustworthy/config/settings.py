@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trustworthy.core.language.LanguageMiddleware",  # English or Welsh, from the address
     "trustworthy.core.private.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "trustworthy.organisations.context_processors.organisation",
                 "trustworthy.config.jinja2.csrf_input_once",
+                "trustworthy.core.language.context",
             ],
         },
     },
@@ -251,9 +253,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# English and Welsh (Welsh Language Standards). The language is chosen by the address, never
+# a cookie of its own (core/language.py). The Welsh catalogue is compiled from
+# locale/cy/LC_MESSAGES/django.po by `make translations` (Babel).
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -21,18 +21,22 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
 KINDS = ("name", "date_of_birth", "nhs_number", "postcode", "phone", "email", "address", "school")
 STRUCTURED_KINDS = ("date_of_birth", "nhs_number", "postcode", "phone", "email", "address")
 
+# Marked for the Welsh catalogue; each finding's message is in the language of the page.
 MESSAGES = {
-    "name": "looks like the name of a person",
-    "date_of_birth": "looks like a date of birth",
-    "nhs_number": "looks like an NHS number",
-    "postcode": "looks like a postcode",
-    "phone": "looks like a phone number",
-    "email": "looks like an email address",
-    "address": "looks like a street address",
-    "school": "looks like the name of a school",
+    "name": _("looks like the name of a person"),
+    "date_of_birth": _("looks like a date of birth"),
+    "nhs_number": _("looks like an NHS number"),
+    "postcode": _("looks like a postcode"),
+    "phone": _("looks like a phone number"),
+    "email": _("looks like an email address"),
+    "address": _("looks like a street address"),
+    "school": _("looks like the name of a school"),
 }
 
 
@@ -222,7 +226,7 @@ _EMAIL_RE = re.compile(
 
 
 def _finding(kind: str, text: str, start: int, end: int) -> Finding:
-    return Finding(kind=kind, start=start, end=end, text=text[start:end], message=MESSAGES[kind])
+    return Finding(kind=kind, start=start, end=end, text=text[start:end], message=gettext(MESSAGES[kind]))
 
 
 def _names(text: str) -> list[Finding]:

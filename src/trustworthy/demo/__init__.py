@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from trustworthy.appraisals import services
+from trustworthy.appraisals import declaring, services
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.selectors import evaluation_of
 from trustworthy.framework import default_framework
@@ -29,6 +29,11 @@ __all__ = ["DATA_FILE", "PASSWORD_ENV", "DemoResult", "load_demo"]
 
 DATA_FILE = Path(__file__).with_name("demo_data.yaml")
 PASSWORD_ENV = "TRUSTWORTHY_DEMO_PASSWORD"
+# How a demo decision keeps to the organisation's ethical commitments, unless its spec says.
+DEMO_COMMITMENTS_ANSWER = (
+    "It keeps to our commitments: the children and families affected were asked and heard, the risks "
+    "to them are managed and reviewed, and we will stop if the harms outweigh the benefits."
+)
 
 
 @dataclass
@@ -147,6 +152,9 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
     if decision := spec.get("decision"):
         # A decision goes through review and is signed, as it would in real use.
         reviews.transition(appraisal=appraisal, name="submit", user=people["lead"])
+        # The reviewer and the approver declare their interests first, as they must (policy.py).
+        for role in ("reviewer", decision["by"]):
+            declaring.declare_interests(appraisal=appraisal, user=people[role], has_interest=False)
         reviews.review_sections(
             appraisal=appraisal, user=people["reviewer"],
             verdicts={s.id: ("acceptable", "") for s in default_framework().sections},
@@ -155,6 +163,7 @@ def _fill(appraisal: Appraisal, people: dict[str, User], spec: dict[str, Any]) -
             appraisal=appraisal, user=people[decision["by"]], decision=decision["decision"],
             reasoning=decision["reasoning"], departure_reason=decision.get("departure_reason", ""),
             accountable_person=decision["accountable_person"], decided_on=decision["decided_on"],
+            commitments_answer=decision.get("commitments_answer", DEMO_COMMITMENTS_ANSWER),
         )  # fmt: skip
         reviews.transition(appraisal=appraisal, name="approve", user=people[decision["by"]])
 

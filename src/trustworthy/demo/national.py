@@ -182,6 +182,9 @@ MOTIVATION_WEIGHTS = {
 STAGE_WEIGHTS = (0, 0, 1, 2, 3, 6)  # how far projects have gone (inception .. evaluation)
 PROJECTS_AT_A_TIME = 500  # built together in one transaction (memory stays flat)
 SIGNED_AT_A_TIME = 500  # records read and signed together
+# A batch takes a minute or two: a worker with nothing to show for this long is stuck (or was
+# killed, and its batch lost), and the build stops rather than wait for it for ever.
+BATCH_TIMEOUT_SECONDS = 1200.0
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -253,9 +256,19 @@ def build_national(
     step(f"building their projects, {each} organisations at a time, in {processes} process(es)")
     if side_by_side:
         connections.close_all()  # each process opens its own connection
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        context = multiprocessing.get_context("fork")
+        # Leaving the block terminates the workers, so a failed batch stops the others (their
+        # transactions roll back) instead of leaving them running.
+        with context.Pool(workers, initializer=_connections_of_its_own) as pool:
             built = pool.imap_unordered(_build_batch, batches)
-            for counts in built:
+            for _ in batches:
+                try:
+                    counts = built.next(timeout=BATCH_TIMEOUT_SECONDS)
+                except multiprocessing.TimeoutError:
+                    raise RuntimeError(
+                        f"No batch of organisations was built in {BATCH_TIMEOUT_SECONDS:.0f} s: "
+                        "a worker is stuck or was stopped. The organisations built so far are complete."
+                    ) from None
                 result.add(counts)
                 step(_progress(result, len(orgs)))
     else:
@@ -279,6 +292,26 @@ def _progress(result: NationalResult, organisations: int) -> str:
         f"{result.built} of {organisations} organisations built: {result.projects} projects, "
         f"{result.appraisals} appraisals ({result.signed} signed), {result.answers} answers"
     )
+
+
+_INHERITED: list[Any] = []  # a worker's connections from its parent: kept, never closed
+
+
+def _connections_of_its_own() -> None:
+    """(First thing in each worker.) Set aside every database connection inherited from the
+    parent, so that the worker opens its own.
+
+    `close_all()` before forking closes the connections the parent can see, but Django keeps
+    them per thread, or per context while an asyncio event loop is marked as running on the
+    thread (as Playwright's sync API leaves it between calls): the parent may then still
+    hold an open connection in the thread's own store, which is what a worker sees (a child
+    process has no running loop). Two workers sharing that socket read each other's replies
+    and leave the parent's session inside a transaction. The inherited wrappers are replaced,
+    not closed: closing would end the parent's session on the server.
+    """
+    for wrapper in connections.all(initialized_only=True):
+        _INHERITED.append(wrapper)
+        connections[wrapper.alias] = connections.create_connection(wrapper.alias)
 
 
 @dataclass(frozen=True)

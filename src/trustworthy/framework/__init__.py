@@ -13,7 +13,7 @@ from .loader import (
     load_framework_text,
     schema,
 )
-from .model import Framework, Question, Register
+from .model import Framework, Question, Register, ScreeningQuestion
 from .route import (
     ANSWERS,
     CONDITIONAL_TESTS,
@@ -36,6 +36,14 @@ from .rules import (
     risk_score,
     whole_number,
 )
+from .screening import (
+    Recommendation,
+    RouteName,
+    recommend,
+    route_problem,
+    route_questions,
+    screening_problems,
+)
 
 __all__ = [
     "ANSWERS",
@@ -53,9 +61,12 @@ __all__ = [
     "Gap",
     "Problem",
     "Question",
+    "Recommendation",
     "Register",
     "RegisterRowError",
     "Route",
+    "RouteName",
+    "ScreeningQuestion",
     "check_completeness",
     "clean_register_row",
     "compute_route",
@@ -66,10 +77,14 @@ __all__ = [
     "load_framework",
     "load_framework_text",
     "open_risk_score",
+    "recommend",
     "risk_rating",
     "risk_register",
     "risk_score",
+    "route_problem",
+    "route_questions",
     "schema",
+    "screening_problems",
     "t4_t5_apply",
     "whole_number",
 ]

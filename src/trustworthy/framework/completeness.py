@@ -9,7 +9,7 @@ the route: questions the route marks not applicable are not required.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -89,13 +89,19 @@ def _has_text(value: str | None) -> bool:
     return bool(value and value.strip())
 
 
-def check_completeness(framework: Framework, state: AppraisalState) -> Completeness:
+def check_completeness(
+    framework: Framework, state: AppraisalState, questions: Collection[str] | None = None
+) -> Completeness:
+    """`questions`: the ids the appraisal's route asks (see `screening.route_questions`);
+    None for every question of the edition (the full route)."""
     route = compute_route(
         {q: a.value for q, a in state.answers.items() if q in ROUTE_QUESTIONS},
         state.open_risk_score,
     )
     gaps: list[Gap] = []
     for question in framework.questions():
+        if questions is not None and question.id not in questions:
+            continue  # not asked on this appraisal's route
         if question.id in ROUTE_QUESTIONS:
             if question.id in route.not_applicable:
                 continue

@@ -34,10 +34,14 @@ from .model import (
     Framework,
     Guidance,
     Lens,
+    LightRoute,
     Principle,
     PrincipleCluster,
     Question,
     Register,
+    Screening,
+    ScreeningOption,
+    ScreeningQuestion,
     Section,
     Source,
     Stage,
@@ -350,6 +354,44 @@ def _consistency(data: dict[str, Any]) -> Iterator[tuple[PathT, str]]:
 
     yield from _missing_ids(data, "answer_scale", REQUIRED_ANSWERS, "answer")
     yield from _missing_ids(data, "decisions", REQUIRED_DECISIONS, "decision")
+    if "translations" in data:
+        yield from _translation_consistency(data)
+    if "screening" in data:
+        yield from _screening_consistency(data["screening"], questions)
+
+
+# The light route must still answer what the decision logic reads: the tests, and P7's open risks.
+LIGHT_ROUTE_REQUIRED = (*REQUIRED_QUESTIONS["tests"], "P7")
+
+
+def _screening_consistency(
+    screening: dict[str, Any], questions: Mapping[str, object]
+) -> Iterator[tuple[PathT, str]]:
+    yield from _duplicates(_ids(screening["questions"], ("screening", "questions")), "screening question")
+    for i, question in enumerate(screening["questions"]):
+        path: PathT = ("screening", "questions", i, "options")
+        yield from _duplicates(_ids(question["options"], path), "screening option")
+    light = screening["light_route"]["questions"]
+    path = ("screening", "light_route", "questions")
+    yield from _duplicates((((*path, i), q) for i, q in enumerate(light)), "light route question")
+    for i, question_id in enumerate(light):
+        if question_id not in questions:
+            yield (*path, i), _unknown("question", question_id, questions)
+    for question_id in LIGHT_ROUTE_REQUIRED:
+        if question_id not in light:
+            yield path, f"the light route must include '{question_id}': the decision logic reads its answer"
+
+
+def _translation_consistency(data: dict[str, Any]) -> Iterator[tuple[PathT, str]]:
+    """Every translated id is one the edition has."""
+    question_ids = [q["id"] for s in data["sections"] for q in s["questions"]]
+    for language, vocabularies in data["translations"].items():
+        for vocabulary, items in vocabularies.items():
+            known = question_ids if vocabulary == "questions" else [i["id"] for i in data[vocabulary]]
+            for item_id in items:
+                if item_id not in known:
+                    path: PathT = ("translations", language, vocabulary, item_id)
+                    yield path, _unknown(vocabulary.replace("_", " ").rstrip("s"), item_id, known)
 
 
 def _criterion_ids(items: list[dict[str, Any]], path: PathT) -> Iterator[tuple[PathT, str]]:
@@ -436,6 +478,24 @@ def _build(data: dict[str, Any]) -> Framework:
         cultural_characteristics=_choices(data["cultural_characteristics"]),
         principles_source=data.get("principles_source"),
         criteria_source=data.get("criteria_source"),
+        screening=_screening(data["screening"]) if "screening" in data else None,
+        translations=data.get("translations", {}),
+    )
+
+
+def _screening(item: dict[str, Any]) -> Screening:
+    return Screening(
+        intro=item["intro"],
+        questions=tuple(
+            ScreeningQuestion(
+                id=q["id"],
+                text=q["text"],
+                hint=q.get("hint"),
+                options=tuple(ScreeningOption(**o) for o in q["options"]),
+            )
+            for q in item["questions"]
+        ),
+        light_route=LightRoute(item["light_route"]["description"], tuple(item["light_route"]["questions"])),
     )
 
 
@@ -447,9 +507,9 @@ def framework_to_dict(framework: Framework) -> dict[str, Any]:
             out = {}
             for f in dataclasses.fields(value):
                 item = getattr(value, f.name)
-                if f.name.startswith("_") or f.name == "section_id" or item is None or item == ():
+                if f.name.startswith("_") or f.name == "section_id" or item is None or item in ((), {}):
                     continue
-                if item is False and f.name in ("note_required", "reason_required"):
+                if item is False and f.name in ("note_required", "reason_required", "flags_risk"):
                     continue
                 out[f.name] = convert(item)
             return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Choice",
@@ -20,11 +20,15 @@ __all__ = [
     "Framework",
     "Guidance",
     "Lens",
+    "LightRoute",
     "Principle",
     "PrincipleCluster",
     "Question",
     "QuestionKind",
     "Register",
+    "Screening",
+    "ScreeningOption",
+    "ScreeningQuestion",
     "Section",
     "Source",
     "Stage",
@@ -185,6 +189,45 @@ class Lens:
 
 
 @dataclass(frozen=True)
+class ScreeningOption:
+    """One answer to a screening question; `reason` says in plain words why it flags a risk."""
+
+    id: str
+    label: str
+    flags_risk: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningQuestion:
+    id: str
+    text: str
+    options: tuple[ScreeningOption, ...]
+    hint: str | None = None
+
+    def option(self, option_id: str) -> ScreeningOption | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class LightRoute:
+    """The subset of questions a light appraisal answers (see `framework.screening`)."""
+
+    description: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Screening:
+    intro: str
+    questions: tuple[ScreeningQuestion, ...]
+    light_route: LightRoute
+
+    def question(self, question_id: str) -> ScreeningQuestion | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
 class Framework:
     schema_version: int
     id: str
@@ -211,6 +254,13 @@ class Framework:
     cultural_characteristics: tuple[Choice, ...]
     principles_source: str | None = None
     criteria_source: str | None = None
+    # An edition without a screening offers only the full route.
+    screening: Screening | None = None
+    # Wording in other languages (Welsh: "cy"), as in the file: language, then vocabulary
+    # ("questions", "stages", "decisions", ...), then id, then the words (for a question,
+    # {"title": ..., "text": ...}). The English above is the published source: whatever is
+    # not translated is shown in English. Not part of equality: the same framework.
+    translations: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, compare=False)
     # Lookup tables, derived from the fields above and excluded from equality.
     _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
     _sections: dict[str, Section] = field(init=False, default_factory=dict, compare=False, repr=False)
@@ -276,9 +326,36 @@ class Framework:
         found = self._stages.get(stage_id)
         return found or next(s for s in self.stages if s.id == stage_id)
 
-    def label(self, vocabulary: Vocabulary, item_id: str) -> str:
+    def translated(
+        self, vocabulary: str, item_id: str, language: str | None, part: str = "title"
+    ) -> str | None:
+        """The wording of `item_id` in `language` (`part` of a question: "title" or "text"),
+        or None if the edition has none."""
+        if not language:
+            return None
+        entry = self.translations.get(language, {}).get(vocabulary, {}).get(item_id)
+        if isinstance(entry, dict):
+            entry = entry.get(part)
+        return entry if isinstance(entry, str) else None
+
+    def question_label(self, question_id: str, language: str | None = None) -> str:
+        """A question's short title, in `language` when the edition has it."""
+        return self.translated("questions", question_id, language) or self.question(question_id).label
+
+    def question_text(self, question_id: str, language: str | None = None) -> str:
+        """A question's full wording, in `language` when the edition has it."""
+        return self.translated("questions", question_id, language, "text") or self.question(question_id).text
+
+    def section_title(self, section_id: str, language: str | None = None) -> str:
+        return self.translated("sections", section_id, language) or self.section(section_id).title
+
+    def label(self, vocabulary: Vocabulary, item_id: str, language: str | None = None) -> str:
         """This edition's wording for an id stored in the database, such as
-        ``label("stages", "inception")``; the id itself if the edition does not have it."""
+        ``label("stages", "inception")``; the id itself if the edition does not have it;
+        in `language` (``"cy"``) when the edition has it in that language."""
+        found = self.translated(vocabulary, item_id, language)
+        if found is not None:
+            return found
         labels = self._labels.get(vocabulary)
         if labels is None:
             items: tuple[Choice | Stage | Decision, ...] = getattr(self, vocabulary)

@@ -13,28 +13,29 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from trustworthy.core.text import TextField
 
 from .models import Membership, Role
 from .services import CHANGE_NOTE_MAX_LENGTH, COMMITMENTS_MAX_LENGTH
 
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+EMAIL_FORMAT = _("Enter an email address in the correct format, like name@example.org")
 EMAIL_MAX_LENGTH = 254
 
 ROLE_HINTS = {
-    Role.ADMIN: "Manages members and the organisation’s ethical commitments",
-    Role.LEAD: "Creates projects, runs appraisals and answers questions",
-    Role.CONTRIBUTOR: "Answers questions and adds evidence",
-    Role.REVIEWER: "Reviews each section and comments on it",
-    Role.APPROVER: "Records and signs decisions, and comments",
-    Role.VIEWER: "Reads projects and appraisals",
+    Role.ADMIN: _("Manages members and the organisation’s ethical commitments"),
+    Role.LEAD: _("Creates projects, runs appraisals and answers questions"),
+    Role.CONTRIBUTOR: _("Answers questions and adds evidence"),
+    Role.REVIEWER: _("Reviews each section and comments on it"),
+    Role.APPROVER: _("Records and signs decisions, and comments"),
+    Role.VIEWER: _("Reads projects and appraisals"),
 }
 
 
 def _email_field(required_message: str) -> forms.EmailField:
     return forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=EMAIL_MAX_LENGTH,
         error_messages={
             "required": required_message,
@@ -49,14 +50,14 @@ def _role_field(label: str) -> forms.ChoiceField:
         label=label,
         choices=Role.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select a role", "invalid_choice": "Select a role from the list"},
+        error_messages={"required": _("Select a role"), "invalid_choice": _("Select a role from the list")},
     )
 
 
 class SignInForm(forms.Form):
-    email = _email_field("Enter your email address")
+    email = _email_field(_("Enter your email address"))
     password = forms.CharField(
-        label="Password", strip=False, error_messages={"required": "Enter your password"}
+        label=_("Password"), strip=False, error_messages={"required": _("Enter your password")}
     )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
@@ -75,32 +76,34 @@ class SignInForm(forms.Form):
             self.user = authenticate(self.request, username=email, email=email, password=password)
             if self.user is None:
                 # Never say which of the two was wrong.
-                raise ValidationError("Enter a correct email address and password", code="invalid_login")
+                raise ValidationError(_("Enter a correct email address and password"), code="invalid_login")
         return cleaned
 
 
 class SetPasswordForm(forms.Form):
     password = forms.CharField(
-        label="Create a password",
+        label=_("Create a password"),
         strip=False,
-        help_text="Use 12 characters or more. Three or four unrelated words make a strong password "
-        "that is easy to remember.",
-        error_messages={"required": "Enter a password"},
+        help_text=_(
+            "Use 12 characters or more. Three or four unrelated words make a strong password "
+            "that is easy to remember."
+        ),
+        error_messages={"required": _("Enter a password")},
     )
     password_confirm = forms.CharField(
-        label="Confirm your password", strip=False, error_messages={"required": "Confirm your password"}
+        label=_("Confirm your password"), strip=False, error_messages={"required": _("Confirm your password")}
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
         if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The passwords do not match")
+            self.add_error("password_confirm", _("The passwords do not match"))
         return cleaned
 
 
 class ForgottenPasswordForm(forms.Form):
-    email = _email_field("Enter your email address")
+    email = _email_field(_("Enter your email address"))
 
 
 class ResetPasswordForm(SetPasswordForm):
@@ -110,18 +113,18 @@ class ResetPasswordForm(SetPasswordForm):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["password"].label = "Create a new password"
-        self.fields["password_confirm"].label = "Confirm your new password"
+        self.fields["password"].label = _("Create a new password")
+        self.fields["password_confirm"].label = _("Confirm your new password")
 
 
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.TypedChoiceField(
-        label="Which organisation do you want to work in?",
+        label=_("Which organisation do you want to work in?"),
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select an organisation",
-            "invalid_choice": "Select an organisation you belong to",
+            "required": _("Select an organisation"),
+            "invalid_choice": _("Select an organisation you belong to"),
         },
     )
 
@@ -133,20 +136,20 @@ class SwitchOrganisationForm(forms.Form):
 
 
 class InviteMemberForm(forms.Form):
-    email = _email_field("Enter their email address")
+    email = _email_field(_("Enter their email address"))
     full_name = TextField(
-        label="Full name",
+        label=_("Full name"),
         max_length=150,
         error_messages={
-            "required": "Enter their full name",
-            "max_length": "Full name must be 150 characters or fewer",
+            "required": _("Enter their full name"),
+            "max_length": _("Full name must be 150 characters or fewer"),
         },
     )
-    role = _role_field("Role")
+    role = _role_field(_("Role"))
 
 
 class ChangeRoleForm(forms.Form):
-    role = _role_field("Role")
+    role = _role_field(_("Role"))
 
 
 class ConfirmForm(forms.Form):
@@ -155,15 +158,15 @@ class ConfirmForm(forms.Form):
 
 class CommitmentsForm(forms.Form):
     text = TextField(
-        label="Ethical commitments",
+        label=_("Ethical commitments"),
         max_length=COMMITMENTS_MAX_LENGTH,
         error_messages={
-            "required": "Enter your organisation’s ethical commitments",
+            "required": _("Enter your organisation’s ethical commitments"),
             "max_length": f"Ethical commitments must be {COMMITMENTS_MAX_LENGTH:,} characters or fewer",
         },
     )
     change_note = TextField(
-        label="What changed",
+        label=_("What changed"),
         required=False,
         max_length=CHANGE_NOTE_MAX_LENGTH,
         error_messages={"max_length": f"What changed must be {CHANGE_NOTE_MAX_LENGTH} characters or fewer"},
@@ -176,5 +179,5 @@ class CommitmentsForm(forms.Form):
     def clean_change_note(self) -> str:
         note: str = self.cleaned_data.get("change_note", "")
         if not note and not self.first_version:
-            raise ValidationError("Enter a short note about what changed", code="required")
+            raise ValidationError(_("Enter a short note about what changed"), code="required")
         return note

@@ -158,3 +158,55 @@ class SignInProvider(models.Model):
     @property
     def domains(self) -> list[str]:
         return self.email_domains.split()
+
+
+class Edition(models.Model):
+    """An installed framework edition: the validated file, exactly as it was installed.
+
+    Never edited: a change is a new edition with a new version (appraisals name the edition
+    they were started on, so its wording must not move under them). `organisation` empty:
+    offered to every organisation; set: that organisation's own (its local questions are an
+    edition derived from `base_id`@`base_version`). See organisations/editions.py.
+    """
+
+    framework_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=40)
+    content = models.TextField()
+    digest = models.CharField(max_length=64)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="editions"
+    )
+    base_id = models.CharField(max_length=100, blank=True)
+    base_version = models.CharField(max_length=40, blank=True)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    installed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework_id", "version"], name="one_edition_per_version")
+        ]
+        ordering = ["framework_id", "installed_at"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        return f"{self.framework_id}@{self.version}"
+
+
+class ChosenEdition(models.Model):
+    """The edition an organisation's new appraisals use (none: the built-in edition)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="chosen_edition")
+    framework_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=40)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.framework_id}@{self.version}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from . import oidc, selectors
 from .forms import ROLE_HINTS
@@ -31,26 +32,29 @@ def invitation_message(invitation: Invitation) -> tuple[int, str]:
     """The message level and text that tell the admin what happened, and what to do next."""
     member = invitation.membership
     role = member.get_role_display().lower()
+    names = {"person": member.user, "role": role, "email": member.user.email}
     if invitation.new_account and invitation.email_sent:
-        return messages.SUCCESS, (
-            f"{member.user} has been added as {role}. "
-            f"We have emailed {member.user.email} a link to create a password."
-        )
+        return messages.SUCCESS, _(
+            "%(person)s has been added as %(role)s. We have emailed %(email)s a link to create a password."
+        ) % names
     if invitation.new_account or (not invitation.email_sent and not member.user.has_usable_password()):
-        return messages.WARNING, (
-            f"{member.user} has been added as {role}, but the email could not be sent. "
+        return messages.WARNING, _(
+            "%(person)s has been added as %(role)s, but the email could not be sent. "
             "Send the invitation again from their page."
-        )
+        ) % names
     if invitation.email_sent:
-        return messages.SUCCESS, (
-            f"{member.user} already had an account and has been added as {role}. "
+        return messages.SUCCESS, _(
+            "%(person)s already had an account and has been added as %(role)s. "
             "They have not created a password yet, so we have emailed them a new link."
-        )
-    return messages.SUCCESS, f"{member.user} already had an account and has been added as {role}."
+        ) % names
+    return messages.SUCCESS, _("%(person)s already had an account and has been added as %(role)s.") % names
 
 
 def role_changed(changed: Membership) -> str:
-    return f"{changed.user} is now {changed.get_role_display().lower()}."
+    return _("%(person)s is now %(role)s.") % {
+        "person": changed.user,
+        "role": changed.get_role_display().lower(),
+    }
 
 
 def organisation_page(current: Membership) -> dict[str, Any]:
@@ -98,4 +102,5 @@ def commitments_version_page(organisation: Organisation, statement: CommitmentSt
 
 
 def switch_hints(memberships: list[Membership]) -> dict[str, str]:
-    return {str(m.organisation_id): f"Your role: {m.get_role_display()}" for m in memberships}
+    your_role = _("Your role: %(role)s")
+    return {str(m.organisation_id): your_role % {"role": m.get_role_display()} for m in memberships}

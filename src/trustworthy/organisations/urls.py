@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import oidc_views, views
+from . import edition_views, oidc_views, views
 
 urlpatterns: list[URLPattern] = [
     path("accounts/login/", views.sign_in, name="login"),
@@ -35,6 +35,12 @@ urlpatterns: list[URLPattern] = [
         "organisation/members/<int:membership_id>/resend-invitation/",
         views.resend_invitation,
         name="organisation-member-resend-invitation",
+    ),
+    path("organisation/framework/", edition_views.edition, name="organisation-edition"),
+    path(
+        "organisation/framework/local-questions/add/",
+        edition_views.add_local_question,
+        name="organisation-local-question-add",
     ),
     path("organisation/commitments/", views.commitments, name="organisation-commitments"),
     path("organisation/commitments/edit/", views.edit_commitments, name="organisation-commitments-edit"),

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from trustworthy.appraisals.frameworks import current_framework
 from trustworthy.organisations.models import Organisation
 
-ANY = [("", "Any")]
+ANY = [("", _("Any"))]
 
 
 def _choices(vocabulary: str) -> list[tuple[str, str]]:
@@ -17,19 +18,19 @@ def _choices(vocabulary: str) -> list[tuple[str, str]]:
 class FiltersForm(forms.Form):
     """The dashboard's filters, sent as a plain GET form."""
 
-    stage = forms.ChoiceField(required=False, label="Stage")
-    region = forms.ChoiceField(required=False, label="Region", choices=ANY + Organisation.Region.choices)
+    stage = forms.ChoiceField(required=False, label=_("Stage"))
+    region = forms.ChoiceField(required=False, label=_("Region"), choices=ANY + Organisation.Region.choices)
     organisation_type = forms.ChoiceField(
-        required=False, label="Type of organisation", choices=ANY + Organisation.Type.choices
+        required=False, label=_("Type of organisation"), choices=ANY + Organisation.Type.choices
     )
-    motivation = forms.ChoiceField(required=False, label="Main motivation")
-    decision = forms.ChoiceField(required=False, label="Decision")
+    motivation = forms.ChoiceField(required=False, label=_("Main motivation"))
+    decision = forms.ChoiceField(required=False, label=_("Decision"))
     decided_from = forms.DateField(
-        required=False, label="Decided on or after", help_text="For example, 2026-04-01",
+        required=False, label=_("Decided on or after"), help_text=_("For example, 2026-04-01"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     decided_to = forms.DateField(
-        required=False, label="Decided on or before", help_text="For example, 2026-12-31",
+        required=False, label=_("Decided on or before"), help_text=_("For example, 2026-12-31"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
@@ -43,7 +44,7 @@ class FiltersForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("decided_from"), data.get("decided_to")
         if start and end and start > end:
-            self.add_error("decided_to", "The end date must be the same as or after the start date")
+            self.add_error("decided_to", _("The end date must be the same as or after the start date"))
         return data
 
 

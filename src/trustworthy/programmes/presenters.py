@@ -415,6 +415,7 @@ TABLES = (
     "motivations",
     "funding",
     "realised",
+    "readiness",
     "risks",
     "reviews",
 )
@@ -441,6 +442,7 @@ def dashboard(
         "motivations": lambda: motivation_table(appraisals)[0],
         "funding": lambda: funding_table(appraisals),
         "realised": lambda: realised_table(appraisals),
+        "readiness": lambda: _readiness_table(appraisals, totals["appraisals"]),
         "risks": lambda: risk_table(appraisals, limit),
         "reviews": lambda: review_table(appraisals, limit),
     }
@@ -452,6 +454,12 @@ def dashboard(
     tables = {name: motivations if name == "motivations" else build() for name, build in builders.items()}
     charts = {name: draw(tables[name]) for name, draw in CHARTS.items()}
     return {"totals": totals, "tables": tables, "charts": charts, "motivation_summary": summary}
+
+
+def _readiness_table(appraisals: QuerySet[Appraisal], total: int) -> Table:
+    from .readiness import readiness_table  # (it builds on this module's tables)
+
+    return readiness_table(appraisals, total)
 
 
 def programme_record_link(programme_slug: str) -> Callable[[Appraisal], str]:

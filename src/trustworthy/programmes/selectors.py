@@ -41,6 +41,7 @@ from trustworthy.appraisals.models import (
     PrincipleRating,
     Project,
     ProjectMotivation,
+    ReadinessAssessment,
     RegisterRow,
     Status,
 )
@@ -202,6 +203,17 @@ def participation(appraisals: QuerySet[Appraisal]) -> list[dict[str, Any]]:
         .values("stakeholder", "mode")
         .annotate(count=Count("*"))
         .order_by("stakeholder", "mode")
+    )
+
+
+def readiness(appraisals: QuerySet[Appraisal]) -> list[dict[str, Any]]:
+    """Signed appraisals by readiness dimension and how far it was in place (one assessment
+    per dimension per appraisal, so each count is of appraisals)."""
+    return list(
+        ReadinessAssessment.objects.filter(appraisal__in=appraisals.values("pk"))
+        .values("dimension", "status")
+        .annotate(count=Count("*"))
+        .order_by("dimension", "status")
     )
 
 

@@ -30,6 +30,10 @@ from trustworthy.appraisals.evaluation import (
 from trustworthy.appraisals.presenters import money
 from trustworthy.framework import Framework, Question, Register
 
+from . import readiness as readiness_part
+from .declared import CommitmentsPart, InterestItem, commitments_part, interests_part, public_interests
+from .readiness import ReadinessSection
+from .screening_record import ScreeningPart, build_screening, public_screening
 from .summary import paragraphs
 
 RECORD_FORMAT = "decision-record-1"
@@ -361,8 +365,15 @@ class DecisionRecord:
     summary: Summary | None = None
     evaluation: EvaluationSection | None = None  # only at the post hoc evaluation stage
     actions: tuple[ActionItem, ...] = ()
+    readiness: ReadinessSection | None = None  # only when readiness for innovation was assessed
+    # Declared interests and the commitments answered (reports/declared.py): empty/None when
+    # there are none, so records signed before them are unchanged.
+    interests: tuple[InterestItem, ...] = ()
+    commitments: CommitmentsPart | None = None
     # Why this stage was started before the stage before it was signed ("" if it was not).
     stage_reason: str = ""
+    # The screening and the route (only once the appraisal was screened).
+    screening: ScreeningPart | None = None
     public: bool = False
     generated_at: str | None = None
     excluded: frozenset[str] = field(default_factory=frozenset)
@@ -419,6 +430,10 @@ class DecisionRecord:
         if self.decision:
             out.append(("decision.reasoning", "Reasons for the decision", self.decision.reasoning))
             out.append(("decision.departure_reason", "Reason for departing", self.decision.departure_reason))
+        if self.commitments:
+            out.append(("decision.commitments", "How the decision is consistent with our commitments",
+                        self.commitments.answer))  # fmt: skip
+        out += [("interests", f"Interest declared by {i.role_label}", i.interest) for i in self.interests]
         if self.summary:
             out.append(("summary", "What we decided and why", self.summary.text))
         if self.voices:
@@ -427,6 +442,9 @@ class DecisionRecord:
         if self.evaluation:
             out += self.evaluation_text()
         out += self.actions_text()
+        out += readiness_part.free_text(self.readiness)
+        if self.screening:
+            out += self.screening.free_text()
         return [(key, where, text) for key, where, text in out if text and text != NOT_PUBLISHED]
 
     def actions_text(self) -> list[tuple[str, str, str]]:
@@ -798,7 +816,11 @@ def build_record(
         summary=summary,
         evaluation=_evaluation(appraisal),
         actions=tuple(action_item(f, f"action.{f['id']}") for f in facts),
+        readiness=readiness_part.section(data),
+        interests=interests_part(appraisal),
+        commitments=commitments_part(data.decision),
         stage_reason=appraisal.stage_reason,
+        screening=build_screening(appraisal, fw),
         generated_at=_iso(now or datetime.datetime.now(tz=datetime.UTC)),
     )
     return make_public(record, excluded) if public else record
@@ -934,7 +956,10 @@ def make_public(record: DecisionRecord, excluded: Iterable[str] = ()) -> Decisio
         voices=voices,
         evaluation=evaluation,
         actions=actions,
+        readiness=readiness_part.public(record.readiness, text),
+        interests=public_interests(record.interests),
         stage_reason=text("appraisal.stage_reason", record.stage_reason),
+        screening=public_screening(record.screening),
         public=True,
         excluded=hidden,
     )

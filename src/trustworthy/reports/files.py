@@ -45,12 +45,14 @@ from markupsafe import Markup
 
 from trustworthy.core.audit import digest
 from trustworthy.core.errors import Unavailable
+from trustworthy.core.language import DEFAULT, current
 
 from . import charts as charts_module
 from . import render_docx, render_json, render_pdf
 from .charts import Chart
 from .document import DecisionRecord
 from .filestore import RecordFileCache
+from .languages import in_language, language_context
 
 # Raise by hand to rebuild every cached file when the output changes in a way the
 # fingerprint below cannot see (it covers this package's renderers and templates and the
@@ -60,6 +62,7 @@ _SOURCES = (
     "charts.py",
     "document.py",
     "files.py",
+    "languages.py",
     "render_docx.py",
     "render_html.py",
     "render_json.py",
@@ -165,6 +168,8 @@ class Rendered:
         the format, public or not, and the renderer."""
         public = "public" if self.document["public"] else "private"
         basis = f"{self.document_hash}\n{fmt}\n{public}\n{renderer_id()}"
+        if current() != DEFAULT:  # a Welsh page or file (English keys as they always were)
+            basis = f"{basis}\n{current()}"
         return f"{hashlib.sha256(basis.encode()).hexdigest()}.{fmt}"
 
     def cached(self, fmt: str, build: Callable[[], bytes]) -> bytes:
@@ -201,7 +206,7 @@ def page_body(record: DecisionRecord | Rendered) -> Markup:
     source = _of(record)
 
     def build() -> bytes:
-        context = {"record": source.record, "charts": charts(source)}
+        context = {"record": in_language(source.record, current()), "charts": charts(source)}
         return str(get_template("reports/record_content.html").render(context)).encode()
 
     return Markup(source.cached("body.html", build).decode())
@@ -209,12 +214,14 @@ def page_body(record: DecisionRecord | Rendered) -> Markup:
 
 def pdf(record: DecisionRecord | Rendered) -> bytes:
     source = _of(record)
-    return source.cached("pdf", lambda: render_pdf.render(source.record, charts(source)))
+    return source.cached(
+        "pdf", lambda: render_pdf.render(in_language(source.record, current()), charts(source))
+    )
 
 
 def docx(record: DecisionRecord | Rendered) -> bytes:
     source = _of(record)
-    return source.cached("docx", lambda: render_docx.render(source.record))
+    return source.cached("docx", lambda: render_docx.render(in_language(source.record, current())))
 
 
 def summary_pdf(record: DecisionRecord | Rendered) -> bytes:
@@ -224,7 +231,7 @@ def summary_pdf(record: DecisionRecord | Rendered) -> bytes:
     paragraphs = summary.paragraphs if summary else []  # as `presenters.paragraphs`
 
     def build() -> bytes:
-        context = {"record": source.record, "paragraphs": paragraphs}
+        context = {"record": source.record, "paragraphs": paragraphs, **language_context()}
         return render_pdf.html_to_pdf(get_template("reports/summary_document.html").render(context))
 
     return source.cached("summary.pdf", build)

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import DataError, transaction
 
-from trustworthy.appraisals import actions, services
+from trustworthy.appraisals import actions, declaring, services
 from trustworthy.appraisals.evaluation import kinds
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import Appraisal
@@ -43,6 +43,8 @@ from trustworthy.framework import (
 from trustworthy.organisations.changes import as_operator
 from trustworthy.organisations.models import Membership, Organisation, User
 
+from . import readiness as readiness_part
+from . import screening_record
 from .render_json import schema_problems
 from .services import save_summary
 
@@ -250,6 +252,8 @@ def _typed_text(doc: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
         yield f"actions[{i}].owner", a["owner"] or "", texts.SHORT
         yield f"actions[{i}].evidence", a["evidence"], texts.NOTE
         yield f"actions[{i}].dropped_reason", a["dropped_reason"], texts.NOTE
+    yield from screening_record.import_texts(doc)
+    yield from readiness_part.import_texts(doc)
 
 
 def _text_problems(doc: dict[str, Any]) -> list[str]:
@@ -395,7 +399,9 @@ def check(doc: Any) -> tuple[list[str], Framework | None]:
         return [
             f"framework: {doc['framework']['id']}@{doc['framework']['version']} is not installed here"
         ], None
-    return _framework_problems(doc, fw) + _evaluation_problems(doc) + _action_problems(doc, fw), fw
+    problems = _framework_problems(doc, fw) + _evaluation_problems(doc) + _action_problems(doc, fw)
+    problems += readiness_part.import_problems(doc, fw)
+    return problems + screening_record.import_problems(doc, fw), fw
 
 
 def _action_problems(doc: dict[str, Any], fw: Framework) -> list[str]:
@@ -572,6 +578,7 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
         project=project, stage=doc["appraisal"]["stage"], user=user, framework=fw,
         reason=doc["appraisal"].get("stage_reason", ""), imported=True,
     )  # fmt: skip
+    screening_record.import_screening(doc, appraisal, user)  # first: the route applies to the answers
     answers = {(a["question_id"], a["aspect"]): a for a in doc["answers"]}
     for a in doc["answers"]:
         if fw.question(a["question_id"]).kind == "principles":
@@ -624,12 +631,15 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
             user=user,
             ratings={c["criterion"]: (c["rating"], c["note"]) for c in profile},
         )
+    # Declarations come before the decision, as they did (appraisals/declaring.py).
+    declaring.import_declarations(appraisal=appraisal, items=doc.get("interests") or [], user=user)
     decision = doc["decision"]
     if decision is not None:
         services.record_decision(
             appraisal=appraisal, user=user, decision=decision["decision"], reasoning=decision["reasoning"],
             departure_reason=decision["departure_reason"], accountable_person=decision["accountable_person"],
             decided_on=datetime.date.fromisoformat(decision["decided_on"]),
+            commitments_answer=(doc.get("commitments") or {}).get("answer", ""),
         )  # fmt: skip
     summary = doc["summary"]
     if summary and summary["edited"]:
@@ -643,7 +653,9 @@ def _create(doc: dict[str, Any], fw: Framework, organisation: Organisation, user
             )  # fmt: skip
         if evaluation["lessons"]:
             services.save_lessons(appraisal=appraisal, user=user, text=evaluation["lessons"])
+    readiness_part.import_readiness(doc, appraisal, user)
     _add_actions(doc, fw, appraisal, user)
+    screening_record.import_full_required(doc, appraisal, user)
     return appraisal
 
 

@@ -12,17 +12,21 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change
 from trustworthy.appraisals.selectors import load_appraisal
 from trustworthy.core.audit import canonical_json
+from trustworthy.core.language import current
 from trustworthy.core.models import AuditEvent
 
 from . import files, render_json, services
 from .document import DecisionRecord
 from .forms import ExclusionsForm, PublicationReasonForm, PublishForm
+from .languages import in_language
 from .models import Publication
 from .summary import readability
 
@@ -144,8 +148,11 @@ def publication_history(appraisal: Appraisal) -> list[dict[str, Any]]:
     return [
         {
             "publication": p,
-            "what": "Replaced" if p.pk in replaced else "Taken off the register",
+            "what": gettext("Replaced") if p.pk in replaced else gettext("Taken off the register"),
             "by": str(p.withdrawn_by) if p.withdrawn_by else "",
+            # As people write dates, in the page's language ("2 December 2026, 14:05").
+            "published_on": date_format(p.published_at, "j F Y"),
+            "ended_at": date_format(p.withdrawn_at, "j F Y, H:i") if p.withdrawn_at else "",
         }
         for p in Publication.objects.filter(appraisal=appraisal, withdrawn_at__isnull=False).select_related(
             "withdrawn_by"
@@ -174,6 +181,7 @@ def publish_page(appraisal: Appraisal, role: str | None, page_forms: dict[str, f
         "appraisal": appraisal,
         "record": public,
         "publication": live,
+        "published_on": date_format(live.published_at, "j F Y") if live else "",
         "changed_since": changed,
         "history": publication_history(appraisal),
         "problems": services.publication_problems(appraisal, public),
@@ -183,7 +191,7 @@ def publish_page(appraisal: Appraisal, role: str | None, page_forms: dict[str, f
         "can_choose": policy.may(role, appraisal.status, Change.RECORD_SETTINGS),
         "errors": publish_errors(page_forms),
         "reason_forms": {name: page_forms[name] for name in REASONS},
-        "title": "Publish this decision record",
+        "title": gettext("Publish this decision record"),
     }
 
 
@@ -200,6 +208,8 @@ def register_entry(publication: Publication) -> dict[str, Any]:
         "organisation": document["organisation"]["name"],
         "organisation_id": publication.organisation_id,
         "published_at": publication.published_at,
+        # In the page's language: "2 December 2026", "2 Rhagfyr 2026".
+        "published_on": date_format(publication.published_at, "j F Y"),
         "url": reverse("public-record", args=[publication.appraisal_id]),
     }
 
@@ -209,8 +219,8 @@ def public_record_page(publication: Publication) -> dict[str, Any]:
     return {
         "publication": publication,
         "entry": register_entry(publication),
-        "record": record,
-        # Cached by the stored document's hash: a publication never changes.
+        "record": in_language(record, current()),  # the framework's words in the page's language
+        # Cached by the stored document's hash (and language): a publication never changes.
         "body": files.page_body(files.rendered(record, publication.document)),
         "title": record.title,
     }

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext  # headings in the record's language
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -27,6 +28,8 @@ from docx.table import Table
 
 from trustworthy.core.text import xml_safe
 
+from . import declared, screening_record
+from . import readiness as readiness_part
 from .charts import all_charts
 from .document import ActionItem, DecisionRecord, EvaluationSection
 
@@ -268,16 +271,16 @@ def build(record: DecisionRecord) -> DocumentObject:
     if record.generated_at:
         _labelled(doc, "Record produced", record.generated_at[:16].replace("T", " ") + " UTC")
 
-    doc.add_heading("The decision", level=1)
+    doc.add_heading(gettext("The decision"), level=1)
     d = record.decision
     if d is None:
         doc.add_paragraph("No decision has been recorded yet.")
     else:
         _labelled(doc, "Decision", f"{d.name}: {d.meaning}")
-        doc.add_heading("Reasons", level=2)
+        doc.add_heading(gettext("Reasons"), level=2)
         _para(doc, d.reasoning)
         if d.is_departure:
-            doc.add_heading("Departure from the framework", level=2)
+            doc.add_heading(gettext("Departure from the framework"), level=2)
             allowed = ", ".join(record.route.allowed_names) or "no decision yet"
             doc.add_paragraph(f"The framework allowed: {allowed}. This decision departs from it.")
             _para(doc, d.departure_reason)
@@ -286,16 +289,19 @@ def build(record: DecisionRecord) -> DocumentObject:
         _labelled(doc, "Decided on", d.decided_on)
         if d.recorded_by:
             _labelled(doc, "Recorded by", d.recorded_by)
-    doc.add_heading("What the framework allows", level=2)
+    declared.docx_parts(doc, record.interests, record.commitments)
+    doc.add_heading(gettext("What the framework allows"), level=2)
     if record.route.complete:
         doc.add_paragraph("From the answers to section 3: " + ", ".join(record.route.allowed_names) + ".")
         for reason in record.route.reasons:
             doc.add_paragraph(reason, style="List Bullet")
     else:
         doc.add_paragraph("Not known until section 3 is answered.")
+    if record.screening:
+        screening_record.docx_part(doc, record.screening)
 
     if record.summary:
-        doc.add_heading("What we decided and why", level=1)
+        doc.add_heading(gettext("What we decided and why"), level=1)
         for part in record.summary.paragraphs:  # paragraphs and line breaks as typed
             run = doc.add_paragraph().add_run()
             for number, line in enumerate(part.split("\n")):
@@ -321,11 +327,13 @@ def build(record: DecisionRecord) -> DocumentObject:
 
     if record.evaluation:
         _evaluation(doc, record.evaluation)
+    if record.readiness:
+        readiness_part.add_to_docx(doc, record.readiness)
     if record.actions:
         _actions(doc, record.actions, record.sign_off.approved)
 
     p = record.project
-    doc.add_heading("About the project", level=1)
+    doc.add_heading(gettext("About the project"), level=1)
     for heading, value in (
         ("Summary", p.summary),
         ("The problem it addresses", p.problem),
@@ -336,17 +344,19 @@ def build(record: DecisionRecord) -> DocumentObject:
     _labelled(doc, "Funding", p.funding)
     if p.accountable_person:
         _labelled(doc, "Accountable person", p.accountable_person)
-    doc.add_heading("Context", level=2)
+    doc.add_heading(gettext("Context"), level=2)
     for c in p.context:
         doc.add_heading(c.label, level=3)
         _para(doc, c.text)
-    doc.add_heading("Motivations", level=2)
+    doc.add_heading(gettext("Motivations"), level=2)
     for m in p.motivations:
         doc.add_heading(m.label + (" (main motivation)" if m.primary else ""), level=3)
         _para(doc, m.explanation)
 
     for section in record.sections:
-        doc.add_heading(f"Section {section.number}: {section.title}", level=1)
+        doc.add_heading(
+            gettext("Section {number}: {title}").format(number=section.number, title=section.title), level=1
+        )
         for q in section.questions:
             doc.add_heading(f"{q.id} {q.label}", level=2)
             doc.add_paragraph(q.text, style="Quote")
@@ -399,7 +409,7 @@ def build(record: DecisionRecord) -> DocumentObject:
         else:
             doc.add_paragraph(chart.empty)
 
-    doc.add_heading("Accountability and sign-off", level=1)
+    doc.add_heading(gettext("Accountability and sign-off"), level=1)
     s = record.sign_off
     _labelled(doc, "Status", s.status_label)
     if s.approved:

@@ -19,6 +19,8 @@ from trustworthy.appraisals.evaluation import headline, kinds
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.framework import Framework
 
+from . import declared
+from . import readiness as readiness_part
 from .document import (
     CONTEXT_LABELS,
     NOT_PUBLISHED,
@@ -51,6 +53,7 @@ from .document import (
     action_item,
     cell_text,
 )
+from .screening_record import screening_dict, screening_from_dict
 
 # Fields that differ between two exports of the same record: ids and timestamps.
 VOLATILE = (
@@ -59,6 +62,8 @@ VOLATILE = (
     ("appraisal", "created_at"),
     ("appraisal", "updated_at"),
     ("decision", "recorded_at"),
+    ("screening", "screened_at"),
+    ("screening", "full_required", "at"),
 )
 
 
@@ -140,6 +145,17 @@ def to_dict(record: DecisionRecord) -> dict[str, Any]:
     # rebuild exactly as they were signed.
     if record.actions:
         document["actions"] = [action_dict(a) for a in record.actions]
+    # And only a record whose appraisal assessed its readiness for innovation has that part.
+    if record.readiness is not None:
+        document["readiness"] = readiness_part.to_dict(record.readiness)
+    # Declared interests and the commitments answered, only when there are any (as above).
+    if record.interests:
+        document["interests"] = declared.interests_json(record.interests)
+    if record.commitments is not None:
+        document["commitments"] = declared.commitments_json(record.commitments)
+    # Only a screened appraisal has its screening and route; other records read as they did.
+    if record.screening is not None:
+        document["screening"] = screening_dict(record.screening)
     return document
 
 
@@ -491,6 +507,7 @@ def _left_out(record: DecisionRecord) -> frozenset[str]:
         found.add("summary")
     found |= {key for key, _, text in record.evaluation_text() if text == NOT_PUBLISHED}
     found |= {key for key, _, text in record.actions_text() if text == NOT_PUBLISHED}
+    found |= {key for key, _, text in readiness_part.free_text(record.readiness) if text == NOT_PUBLISHED}
     return frozenset(found)
 
 
@@ -584,7 +601,11 @@ def from_dict(document: dict[str, Any]) -> DecisionRecord:
         actions=tuple(
             action_item(a, f"action.{number}") for number, a in enumerate(document.get("actions") or [], 1)
         ),
+        readiness=readiness_part.from_dict(fw, document.get("readiness")),
         stage_reason=a.get("stage_reason", ""),
+        screening=screening_from_dict(document.get("screening")),
+        interests=declared.interests_from_json(document.get("interests")),
+        commitments=declared.commitments_from_json(document.get("commitments")),
         public=document["public"],
         generated_at=document["generated_at"],
     )

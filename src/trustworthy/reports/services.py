@@ -19,6 +19,7 @@ from trustworthy.appraisals.policy import Change, changing
 from trustworthy.appraisals.selectors import AppraisalData, content_state, evaluation_baseline, load_appraisal
 from trustworthy.core.audit import digest
 from trustworthy.core.errors import Invalid
+from trustworthy.core.language import current
 from trustworthy.core.personal_data import find_personal_data
 from trustworthy.organisations.models import Organisation, User
 
@@ -111,7 +112,8 @@ def _record_state(appraisal: Appraisal) -> tuple[Any, ...]:
 def record_to_show(appraisal: Appraisal) -> files.Rendered:
     """`record_for(appraisal)` with its document, built once per state of the record by each
     worker; produced now (`generated_at`)."""
-    state = _record_state(appraisal)
+    # An unsigned draft of the family summary is written in the page's language.
+    state = (*_record_state(appraisal), current())
     with _records_lock:
         entry = _records.get(appraisal.pk)
         kept = entry[1] if entry is not None and entry[0] == state else None

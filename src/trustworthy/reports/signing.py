@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet, prefetch_related_objects
 
+from trustworthy.appraisals import readiness
 from trustworthy.appraisals.frameworks import framework_for
 from trustworthy.appraisals.models import (
     Answer,
@@ -147,6 +148,7 @@ def _loaded(appraisals: Sequence[Appraisal]) -> dict[int, AppraisalData]:
             participation={p.stakeholder: p for p in participation.get(appraisal.pk, [])},
             decision=decisions.get(appraisal.pk),
         )
+    readiness.preload(loaded.values())  # their readiness for innovation, in one more query
     return loaded
 
 
@@ -162,7 +164,10 @@ def signed_contents(appraisals: Sequence[Appraisal]) -> dict[int, dict[str, Any]
     """`signed_content` of each of these appraisals (as the instances stand), by id."""
     appraisals = list(appraisals)
     ids = [a.pk for a in appraisals]
-    prefetch_related_objects(appraisals, "project", "organisation", "approved_by")
+    prefetch_related_objects(
+        appraisals, "project", "organisation", "approved_by", "interests",
+        "screening__screened_by", "screening__full_required_by",
+    )  # fmt: skip
     drafts = [a for a in appraisals if a.status != "approved"]  # their record shows the live project
     prefetch_related_objects(drafts, "project__motivations")
     loaded = _loaded(appraisals)

@@ -11,6 +11,11 @@ thoughts are left out (and the reader is sent to the full record), never cut mid
 framework's ids ("HR2", "P7") become plain words and risk scores ("scores 20") become
 "serious", "medium" or "small". The lead can change the draft until the decision is signed.
 
+The draft's own sentences are in the language of the page (English or Welsh, through Django's
+gettext: locale/cy), and so are the groups' names when the framework edition has them in
+Welsh. What it copies from the record stays as it was typed; the plain words put in place of
+ids and scores go inside that copied text, so they stay English.
+
 `paragraphs(text)` splits a summary where a blank line was typed; single line breaks stay
 inside their paragraph. `readability(text)` estimates the reading age (Flesch-Kincaid grade
 plus five years) and finds the sentences that push it up.
@@ -25,8 +30,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import textstat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from trustworthy.appraisals.frameworks import framework_for
+from trustworthy.core.language import current
 from trustworthy.core.text import FAMILY_SUMMARY
 
 if TYPE_CHECKING:
@@ -39,8 +47,9 @@ DRAFT_LIMIT = FAMILY_SUMMARY  # a draft the lead can save as it is
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“‘\"'(])")
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
-READ_MORE = "Read the full record for more about this."
-ASK = "If you have questions about this decision, please ask the person who works with you."
+# Marked for the catalogue (N_), translated where the draft is written (gettext).
+READ_MORE = N_("Read the full record for more about this.")
+ASK = N_("If you have questions about this decision, please ask the person who works with you.")
 
 # How much of each part of the record the draft keeps, in characters (whole sentences).
 PROJECT_LENGTH = 300
@@ -55,20 +64,20 @@ VOICES_SHOWN = 3
 FAMILY_GROUPS = ("young-people", "parents-and-families")
 
 DECIDED = {
-    "proceed": "We decided to go ahead with the plan. The work will now start as planned.",
-    "proceed-with-mitigations": (
+    "proceed": N_("We decided to go ahead with the plan. The work will now start as planned."),
+    "proceed-with-mitigations": N_(
         "We decided to go ahead, with extra steps to make it safer. "
         "Each of those steps has a person in charge of it."
     ),
-    "proceed-despite-concerns": (
+    "proceed-despite-concerns": N_(
         "We decided to go ahead, even though we still have worries about it. "
         "We will keep checking how it affects children and families."
     ),
-    "reframe": (
+    "reframe": N_(
         "We decided not to go ahead yet. "
         "We will think again about the problem and the plan before we go any further."
     ),
-    "do-not-proceed": "We decided not to go ahead. The work will stop.",
+    "do-not-proceed": N_("We decided not to go ahead. The work will stop."),
 }
 
 # What each way of taking part (the framework's participation modes) lets the summary say.
@@ -76,36 +85,56 @@ DECIDED = {
 SPOKE = frozenset({"co-produced", "consulted"})
 
 
+def _say(text: str, **values: str) -> str:
+    """A sentence of the draft in the page's language, its first letter a capital."""
+    return _cap(gettext(text).format(**values))
+
+
+def _not_asked(group: str, reason: str) -> str:
+    why = _say("Our reason: {reason}", reason=reason) if reason else gettext("We did not write down why.")
+    not_asked = _say("We did not ask {group} what they thought.", group=group)
+    return f"{not_asked} {why}"
+
+
 def _family_sentence(mode: str, group: str, reason: str) -> str:
-    g = _cap(group)
-    return {
-        "co-produced": f"{g} helped us plan and shape this work.",
-        "consulted": f"We asked {group} what they thought.",
-        "represented": f"We did not ask {group} themselves. Other people spoke up for them.",
-        "informed": f"We told {group} about this work, but we did not ask what they thought.",
-        "not-involved": f"We did not ask {group} what they thought. "
-        + (f"Our reason: {reason}" if reason else "We did not write down why."),
-    }.get(mode, "")
+    if mode == "not-involved":
+        return _not_asked(group, reason)
+    sentence = {
+        "co-produced": N_("{group} helped us plan and shape this work."),
+        "consulted": N_("We asked {group} what they thought."),
+        "represented": N_("We did not ask {group} themselves. Other people spoke up for them."),
+        "informed": N_("We told {group} about this work, but we did not ask what they thought."),
+    }.get(mode)
+    return _say(sentence, group=group) if sentence else ""
 
 
 def _others_sentence(mode: str, groups: str, reason: str) -> str:
-    return {
-        "co-produced": f"{_cap(groups)} helped us plan and shape this work.",
-        "consulted": f"We asked {groups} what they thought.",
-        "represented": f"Other people spoke up for {groups}.",
-        "informed": f"We told {groups} about this work, but we did not ask what they thought.",
-        "not-involved": f"We did not ask {groups} what they thought. "
-        + (f"Our reason: {reason}" if reason else "We did not write down why."),
-    }.get(mode, "")
+    if mode == "not-involved":
+        return _not_asked(groups, reason)
+    sentence = {
+        "co-produced": N_("{group} helped us plan and shape this work."),
+        "consulted": N_("We asked {group} what they thought."),
+        "represented": N_("Other people spoke up for {group}."),
+        "informed": N_("We told {group} about this work, but we did not ask what they thought."),
+    }.get(mode)
+    return _say(sentence, group=groups) if sentence else ""
 
 
 def _heard(mode: str, group: str, said: str, *, family: bool) -> str:
     """What a group said, framed by how they took part (`family`: the group was just named)."""
     if mode in SPOKE:
-        return f"{'They' if family else _cap(group)} told us: {said}"
+        return (
+            _say("They told us: {said}", said=said)
+            if family
+            else _say("{group} told us: {said}", group=group, said=said)
+        )
     if mode == "represented":
-        return f"The people who spoke up for {'them' if family else group} told us: {said}"
-    return f"Our notes {'say' if family else f'about {group} say'}: {said}"
+        if family:
+            return _say("The people who spoke up for them told us: {said}", said=said)
+        return _say("The people who spoke up for {group} told us: {said}", group=group, said=said)
+    if family:
+        return _say("Our notes say: {said}", said=said)
+    return _say("Our notes about {group} say: {said}", group=group, said=said)
 
 
 # --- plain words --------------------------------------------------------------------------
@@ -308,7 +337,9 @@ def _as_labelled(groups: str, mode_label: str) -> str:
 
 
 def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 class _Writer:
@@ -319,33 +350,50 @@ class _Writer:
         except LookupError:
             fw = None
         self.plain = PlainWords.for_record(record, fw)
-        # Every group's name, for those the record has nothing about.
+        # Every group's name, for those the record has nothing about; in Welsh when the
+        # draft is and the edition has the group's name in Welsh.
         self.labels = {s.id: s.label for s in fw.stakeholders} if fw else {}
         self.labels |= {p.stakeholder: p.stakeholder_label for p in record.participation}
+        if fw is not None and current() != "en-gb":
+            self.labels |= {s.id: fw.label("stakeholders", s.id, language=current()) for s in fw.stakeholders}
+
+    def group(self, item: ParticipationItem) -> str:
+        return _lower(self.labels.get(item.stakeholder, item.stakeholder_label))
 
     def kept(self, text: str, limit: int) -> str:
         """Copied text in plain words and whole thoughts; a pointer to the record if shortened."""
         kept = whole_thoughts(self.plain(text), limit)
         body = _finished(kept.text)
-        return body if kept.complete else f"{body} {READ_MORE}"
+        return body if kept.complete else f"{body} {gettext(READ_MORE)}"
 
     def plan(self) -> str:
         project = self.record.project
         about = self.kept(project.summary, PROJECT_LENGTH) if project.summary.strip() else ""
-        return f"We looked at a plan called “{project.title}”. {about}".strip()
+        looked = _say("We looked at a plan called “{title}”.", title=project.title)
+        return f"{looked} {about}".strip()
 
     def decision(self) -> list[str]:
         d = self.record.decision
         if d is None:
-            return ["We have not made a decision yet."]
-        decided = DECIDED.get(d.decision) or f"Our decision: {_finished(self.plain(d.meaning))}"
+            return [gettext("We have not made a decision yet.")]
+        known = DECIDED.get(d.decision)
+        decided = (
+            gettext(known)
+            if known
+            else _say("Our decision: {meaning}", meaning=_finished(self.plain(d.meaning)))
+        )
         parts = [decided]
         if d.reasoning.strip():
-            parts.append(f"Why we decided this: {self.kept(d.reasoning, REASONING_LENGTH)}")
+            parts.append(
+                _say("Why we decided this: {reasons}", reasons=self.kept(d.reasoning, REASONING_LENGTH))
+            )
         if d.is_departure and d.departure_reason.strip():
             parts.append(
-                "This is not what our usual checklist pointed to. "
-                f"We chose differently because: {self.kept(d.departure_reason, DEPARTURE_LENGTH)}"
+                _say(
+                    "This is not what our usual checklist pointed to. "
+                    "We chose differently because: {reasons}",
+                    reasons=self.kept(d.departure_reason, DEPARTURE_LENGTH),
+                )
             )
         return parts
 
@@ -355,9 +403,14 @@ class _Writer:
         for group_id in (g for g in FAMILY_GROUPS if g in self.labels):
             item = taking_part.get(group_id)
             if item is None:
-                out.append(f"We have not written down whether we asked {_lower(self.labels[group_id])}.")
+                out.append(
+                    _say(
+                        "We have not written down whether we asked {group}.",
+                        group=_lower(self.labels[group_id]),
+                    )
+                )
                 continue
-            group = _lower(item.stakeholder_label)
+            group = self.group(item)
             reason = self.kept(item.reason, SAID_LENGTH) if item.reason.strip() else ""
             out.append(_family_sentence(item.mode, group, reason) or _as_labelled(group, item.mode_label))
             if item.summary.strip() and item.mode != "not-involved":
@@ -373,13 +426,13 @@ class _Writer:
             grouped.setdefault((item.mode, reason), []).append(item)
         out = []
         for (mode, reason), group in grouped.items():
-            names = _and([_lower(i.stakeholder_label) for i in group])
+            names = _and([self.group(i) for i in group])
             out.append(_others_sentence(mode, names, reason) or _as_labelled(names, group[0].mode_label))
         for (mode, _), group in grouped.items():
             for item in group:
                 if item.summary.strip() and mode != "not-involved":
                     said = self.kept(item.summary, SAID_LENGTH)
-                    out.append(_heard(mode, _lower(item.stakeholder_label), said, family=False))
+                    out.append(_heard(mode, self.group(item), said, family=False))
         return " ".join(out)
 
     def risks(self) -> str:
@@ -398,33 +451,43 @@ class _Writer:
             return ""
         serious.sort(key=lambda found: -found[0])
         count = len(serious)
-        out = ["We found one serious risk." if count == 1 else f"We found {_number(count)} serious risks."]
+        found = (
+            gettext("We found one serious risk.")
+            if count == 1
+            else gettext("We found {number} serious risks.").format(number=_number(count))
+        )
+        out = [found]
         for _, row in serious[:RISKS_SHOWN]:
             description = str(row.data.get("description") or "").strip()
             mitigation = str(row.data.get("mitigation") or "").strip()
-            out.append(f"{'The risk' if count == 1 else 'One is'}: {self.kept(description, RISK_LENGTH)}")
+            risk = self.kept(description, RISK_LENGTH)
+            out.append(
+                _say("The risk: {risk}", risk=risk) if count == 1 else _say("One is: {risk}", risk=risk)
+            )
             if mitigation:
-                out.append(f"What we will do about it: {self.kept(mitigation, RISK_LENGTH)}")
+                out.append(
+                    _say("What we will do about it: {steps}", steps=self.kept(mitigation, RISK_LENGTH))
+                )
         if count > RISKS_SHOWN:
-            out.append("Read the full record for the others.")
+            out.append(gettext("Read the full record for the others."))
         return " ".join(out)
 
     def voices(self) -> str:
         voices = self.record.voices
         if voices is None or not voices.items:
             return ""
-        out = ["Young people and families also answered our questions."]
+        out = [gettext("Young people and families also answered our questions.")]
         for item in voices.items[:VOICES_SHOWN]:
             said = item.said.strip() or item.heading.strip()
             if said:
-                out.append(f"You told us: {self.kept(said, SAID_LENGTH)}")
+                out.append(_say("You told us: {said}", said=self.kept(said, SAID_LENGTH)))
             response = item.response.strip()
             if response and response != "Not recorded yet.":
-                out.append(f"What we did: {self.kept(response, SAID_LENGTH)}")
+                out.append(_say("What we did: {response}", response=self.kept(response, SAID_LENGTH)))
             else:
-                out.append("We have not decided what to do about this yet.")
+                out.append(gettext("We have not decided what to do about this yet."))
         if len(voices.items) > VOICES_SHOWN:
-            out.append("Read the full record for everything you told us.")
+            out.append(gettext("Read the full record for everything you told us."))
         return " ".join(out)
 
     def draft(self) -> str:
@@ -436,15 +499,18 @@ class _Writer:
         parts = [p for p in (self.plan(), *self.decision(), self.families(taking_part)) if p]
         extras = [p for p in (self.others(others), self.risks(), self.voices()) if p]
         shortened = False
-        while extras and len("\n\n".join([*parts, *extras, READ_MORE, ASK])) > DRAFT_LIMIT:
+        read_more, ask = gettext(READ_MORE), gettext(ASK)
+        while extras and len("\n\n".join([*parts, *extras, read_more, ask])) > DRAFT_LIMIT:
             extras.pop()
             shortened = True
-        return "\n\n".join([*parts, *extras, *([READ_MORE] if shortened else []), ASK])
+        return "\n\n".join([*parts, *extras, *([read_more] if shortened else []), ask])
 
 
 def _number(count: int) -> str:
+    """A small number in English words; in figures in Welsh (whose number words change with
+    the noun that follows)."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-    return words[count] if count < len(words) else str(count)
+    return words[count] if count < len(words) and current() == "en-gb" else str(count)
 
 
 def draft_summary(record: DecisionRecord) -> str:

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -145,7 +146,11 @@ def _live(organisation: Organisation | None = None) -> QuerySet[Publication]:
 
 
 def _register_page(request: HttpRequest, organisation: Organisation | None) -> HttpResponse:
-    title = f"Decisions published by {organisation.name}" if organisation else "Public register of decisions"
+    title = (
+        gettext("Decisions published by {organisation}").format(organisation=organisation.name)
+        if organisation
+        else gettext("Public register of decisions")
+    )
     entries = [presenters.register_entry(p) for p in _live(organisation)]
     context = {"entries": entries, "organisation": organisation, "title": title}
     return render(request, "reports/register.html", context)

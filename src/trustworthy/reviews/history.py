@@ -54,6 +54,8 @@ ACTIONS = {
     "action.added": "Action added",
     "action.changed": "Action changed",
     "action.progressed": "Action updated",
+    "interest.declared": "Interests declared",
+    "interest.other-approver-required": "A different approver required",
 }
 
 FIELDS = {

@@ -9,6 +9,7 @@ from typing import Any
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals import selectors as appraisal_selectors
+from trustworthy.appraisals.interest_pages import interests_parts
 from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change, Transition
 from trustworthy.appraisals.presenters import STEP_WORDS, StepOffer, StepWords
@@ -68,7 +69,10 @@ def review_page(
     return {
         "appraisal": appraisal,
         "framework": framework,
-        "can_review": policy.may(role, appraisal.status, Change.REVIEW),
+        **interests_parts(appraisal, role, user, Change.REVIEW),
+        # A reviewer gives their verdict once they have declared their interests (policy.py).
+        "can_review": policy.may(role, appraisal.status, Change.REVIEW)
+        and not policy.declaration_problem(appraisal, user, Change.REVIEW),
         "rounds": rounds,
         "current_round": current,
         "mine": mine,

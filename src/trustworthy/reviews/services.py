@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from trustworthy.appraisals import actions, policy
+from trustworthy.appraisals import actions, commitments, interests, policy
 from trustworthy.appraisals.evaluation import evaluation_completeness
 from trustworthy.appraisals.models import Action, Answer, Appraisal
 from trustworthy.appraisals.policy import Change, LockedError, changing
@@ -47,6 +47,9 @@ def approval_problems(appraisal: Appraisal, data: AppraisalData | None = None) -
         problems.append("Every question must be answered.")
     if data.decision is None:
         problems.append("The decision must be recorded.")
+    # The decision answers the commitments in force, and was not recorded by an approver asked to stand aside.
+    problems += [p for p in (commitments.approval_problem(appraisal.organisation, data.decision),
+                             interests.decision_problem(data.decision)) if p]  # fmt: skip
     round_ = current_round(appraisal)
     verdicts: dict[str, list[str]] = {}
     for review in SectionReview.objects.filter(appraisal=appraisal, round=round_):
@@ -71,7 +74,7 @@ def submission_problems(appraisal: Appraisal, data: AppraisalData | None = None)
         problems.append(
             f"Answer every question before sending the appraisal for review. Still to do: {still}."
         )
-    unconfirmed = [q.id for q in data.framework.questions() if data.carried_forward(q.id)]
+    unconfirmed = [q.id for q in data.framework.questions() if data.asks(q.id) and data.carried_forward(q.id)]
     if unconfirmed:
         problems.append(
             f"Confirm or change the answers carried forward from the last stage: {', '.join(unconfirmed)}."

@@ -43,8 +43,13 @@ def _back(request: HttpRequest, appraisal: Appraisal) -> str:
     return reverse("appraisal-comments", args=[appraisal.pk])
 
 
-def _problems(appraisal: Appraisal, transition: Transition) -> list[str]:
+def _problems(request: HttpRequest, appraisal: Appraisal, transition: Transition) -> list[str]:
     """What stands in the way of this step, to show before anyone tries it."""
+    if declared := policy.declaration_problem(appraisal, request.user, transition.change):
+        return [
+            declared,
+            *(services.approval_problems(appraisal) if transition.change is Change.APPROVE else []),
+        ]
     if transition.change is Change.SUBMIT:
         return services.submission_problems(appraisal)
     if transition.change is Change.APPROVE:
@@ -118,7 +123,13 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if edit.saved:
         messages.success(request, f"Done: {transition.label.lower()}.")
         return redirect("appraisal-tasks", pk=appraisal.pk)
-    page = presenters.step_page(appraisal, transition, form=form, problems=_problems(appraisal, transition))
+    page = presenters.step_page(
+        appraisal,
+        transition,
+        form=form,
+        problems=_problems(request, appraisal, transition),
+        declare_first=policy.declaration_problem(appraisal, request.user, transition.change),
+    )
     return render(request, "reviews/step.html", page)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from trustworthy.appraisals import actions, policy
 from trustworthy.appraisals.models import Action, Answer, Appraisal, Decision
@@ -159,7 +160,7 @@ def _verdicts(appraisals: list[Appraisal]) -> dict[int, list[tuple[int, str, str
 def reviews_to_do(
     user: User, appraisals: list[Appraisal], verdicts: dict[int, list[tuple[int, str, str]]]
 ) -> Group:
-    group = Group("reviews", "Reviews to do", "No appraisals are waiting for your review.")
+    group = Group("reviews", gettext("Reviews to do"), gettext("No appraisals are waiting for your review."))
     for appraisal in appraisals:
         if any(reviewer == user.pk for reviewer, _, _ in verdicts.get(appraisal.pk, [])):
             continue
@@ -168,8 +169,8 @@ def reviews_to_do(
                 title=appraisal.project.title,
                 stage=appraisal.stage_name,
                 url=reverse("appraisal-review", args=[appraisal.pk]),
-                action="Review this appraisal",
-                detail=f"Sent for review (round {appraisal.review_round}).",
+                action=gettext("Review this appraisal"),
+                detail=gettext("Sent for review (round %(round)s).") % {"round": appraisal.review_round},
             )
         )
     return group
@@ -177,7 +178,9 @@ def reviews_to_do(
 
 def decisions_to_sign(appraisals: list[Appraisal], verdicts: dict[int, list[tuple[int, str, str]]]) -> Group:
     """Appraisals in review with a verdict on every section in this round."""
-    group = Group("decisions", "Decisions to sign", "No decisions are waiting for you to sign.")
+    group = Group(
+        "decisions", gettext("Decisions to sign"), gettext("No decisions are waiting for you to sign.")
+    )
     for appraisal in appraisals:
         given = verdicts.get(appraisal.pk, [])
         reviewed = {section for _, section, _ in given}
@@ -185,17 +188,18 @@ def decisions_to_sign(appraisals: list[Appraisal], verdicts: dict[int, list[tupl
             continue
         acceptable = all(verdict == Verdict.ACCEPTABLE for _, _, verdict in given)
         if not acceptable:
-            detail = "Every section has a verdict, but a reviewer found a section needs work."
+            detail = gettext("Every section has a verdict, but a reviewer found a section needs work.")
         elif appraisal.decided:
-            detail = "Every section is reviewed and acceptable, and the decision is recorded."
+            detail = gettext("Every section is reviewed and acceptable, and the decision is recorded.")
         else:
-            detail = "Every section is reviewed and acceptable. Record the decision, then sign it."
+            detail = gettext("Every section is reviewed and acceptable. Record the decision, then sign it.")
         if not acceptable:
-            url, action = reverse("appraisal-review", args=[appraisal.pk]), "See the reviews"
+            url, action = reverse("appraisal-review", args=[appraisal.pk]), gettext("See the reviews")
         elif appraisal.decided:
-            url, action = reverse("appraisal-step", args=[appraisal.pk, "approve"]), "Approve and sign"
+            url = reverse("appraisal-step", args=[appraisal.pk, "approve"])
+            action = gettext("Approve and sign")
         else:
-            url, action = reverse("appraisal-decision", args=[appraisal.pk]), "Record the decision"
+            url, action = reverse("appraisal-decision", args=[appraisal.pk]), gettext("Record the decision")
         group.items.append(
             Item(appraisal.project.title, appraisal.stage_name, url, action, detail, urgent=acceptable)
         )
@@ -205,17 +209,22 @@ def decisions_to_sign(appraisals: list[Appraisal], verdicts: dict[int, list[tupl
 def changes_requested(appraisals: list[Appraisal]) -> Group:
     """Appraisals sent back with changes wanted that the person leads or contributes to
     (see `_appraisals`), newest request first. The reason is the latest request's."""
-    group = Group("changes", "Changes requested", "No appraisals you work on have changes requested.")
+    group = Group(
+        "changes", gettext("Changes requested"), gettext("No appraisals you work on have changes requested.")
+    )
     for appraisal in appraisals:
         group.items.append(
             Item(
                 title=appraisal.project.title,
                 stage=appraisal.stage_name,
                 url=reverse("appraisal-tasks", args=[appraisal.pk]),
-                action="Make the changes",
+                action=gettext("Make the changes"),
                 # Named as the person is everywhere (User.__str__): their name, else their email.
-                detail=f"{appraisal.asked_by_name or appraisal.asked_by_email} asked for changes on "
-                f"{_date(appraisal.asked_at)}:",
+                detail=gettext("%(who)s asked for changes on %(date)s:")
+                % {
+                    "who": appraisal.asked_by_name or appraisal.asked_by_email,
+                    "date": _date(appraisal.asked_at),
+                },
                 quote=appraisal.asked_reason,
                 urgent=True,
             )
@@ -227,7 +236,9 @@ def comments_to_answer(user: User, organisation_id: int) -> Group:
     """Unresolved comments by others on questions the person answered, where the last word
     in the thread is not theirs, on appraisals that still take comments."""
     group = Group(
-        "comments", "Comments on your answers", "No comments on your answers are waiting for a reply."
+        "comments",
+        gettext("Comments on your answers"),
+        gettext("No comments on your answers are waiting for a reply."),
     )
     answered = Answer.objects.filter(
         appraisal_id=OuterRef("appraisal_id"), question_id=OuterRef("target"), updated_by=user
@@ -260,8 +271,14 @@ def comments_to_answer(user: User, organisation_id: int) -> Group:
                 title=appraisal.project.title,
                 stage=appraisal.stage_name,
                 url=f"{url}#comments-heading-{comment.target}",
-                action=f"Reply about {comment.target}" + (f": {question.label}" if question else ""),
-                detail=f"{comment.author} commented on {_date(comment.created_at)}:",
+                action=(
+                    gettext("Reply about %(question)s: %(label)s")
+                    % {"question": comment.target, "label": question.label}
+                    if question
+                    else gettext("Reply about %(question)s") % {"question": comment.target}
+                ),
+                detail=gettext("%(who)s commented on %(date)s:")
+                % {"who": comment.author, "date": _date(comment.created_at)},
                 quote=comment.text,
             )
         )
@@ -271,19 +288,28 @@ def comments_to_answer(user: User, organisation_id: int) -> Group:
 def reviews_due(appraisals: list[Appraisal], today: datetime.date) -> Group:
     """Signed decisions due for review within REVIEW_NOTICE, or overdue, whose project has
     not moved on since (see `_appraisals`)."""
-    group = Group("due", "Decision reviews due", "No decisions are due for review in the next 30 days.")
+    group = Group(
+        "due",
+        gettext("Decision reviews due"),
+        gettext("No decisions are due for review in the next 30 days."),
+    )
     for appraisal in appraisals:
         assert appraisal.review_date is not None
         overdue = appraisal.review_date < today
-        when = "was due" if overdue else "is due"
         group.items.append(
             Item(
                 title=appraisal.project.title,
                 stage=appraisal.stage_name,
                 url=reverse("project-detail", args=[appraisal.project_id]),
-                action="Review the decision",
-                detail=f"The decision’s review {when} on {_date(appraisal.review_date)}. "
-                "Start the next stage or a new version.",
+                action=gettext("Review the decision"),
+                detail=(
+                    gettext("The decision’s review was due on %(date)s.")
+                    if overdue
+                    else gettext("The decision’s review is due on %(date)s.")
+                )
+                % {"date": _date(appraisal.review_date)}
+                + " "
+                + gettext("Start the next stage or a new version."),
                 urgent=overdue,
             )
         )
@@ -293,7 +319,7 @@ def reviews_due(appraisals: list[Appraisal], today: datetime.date) -> Group:
 def your_actions(user: User, organisation_id: int, today: datetime.date) -> Group:
     """The actions the person owns that are still to do, in the stage they are at now: the
     soonest due first, so overdue ones lead."""
-    group = Group("actions", "Your actions", "No actions are waiting for you.")
+    group = Group("actions", gettext("Your actions"), gettext("No actions are waiting for you."))
     owned = (
         actions.current_actions()
         .filter(appraisal__organisation_id=organisation_id, owner=user, status__in=actions.STILL_TO_DO)
@@ -309,13 +335,14 @@ def your_actions(user: User, organisation_id: int, today: datetime.date) -> Grou
 def _action_item(action: Action, today: datetime.date) -> Item:
     appraisal = action.appraisal
     overdue = actions.is_overdue(action, today)
-    started = "In progress. " if action.status == actions.IN_PROGRESS else ""
-    when = f"Overdue: it was due on {_date(action.due_on)}." if overdue else f"Due on {_date(action.due_on)}."
+    started = gettext("In progress.") + " " if action.status == actions.IN_PROGRESS else ""
+    due = {"date": _date(action.due_on)}
+    when = gettext("Overdue: it was due on %(date)s.") % due if overdue else gettext("Due on %(date)s.") % due
     return Item(
         title=appraisal.project.title,
         stage=appraisal.stage_name,
         url=reverse("action-progress", args=[appraisal.pk, action.pk]),
-        action="Update this action",
+        action=gettext("Update this action"),
         detail=started + when,
         quote=action.what,
         urgent=overdue,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from trustworthy.core.text import NOTE, TextField
 from trustworthy.framework import Framework
@@ -18,7 +19,7 @@ from .services import MAX_ANSWER_CHARS, MAX_CONSULTATION_DAYS, MAX_DESCRIPTION_C
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise forms.ValidationError("Remove the hidden characters from this answer.")
+        raise forms.ValidationError(gettext("Remove the hidden characters from this answer."))
     return value
 
 
@@ -56,25 +57,28 @@ class ConsultationForm(forms.Form):
 class ParticipantForm(forms.Form):
     """The participant's answers. `website` is a honeypot: people never see or fill it."""
 
-    group = forms.ChoiceField(required=False, label="Which of these is you? (you do not have to say)")
-    website = forms.CharField(required=False, label="Leave this empty")
+    group = forms.ChoiceField(
+        required=False, label=gettext_lazy("Which of these is you? (you do not have to say)")
+    )
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this empty"))
 
     def __init__(self, *args: Any, groups: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [(g, wording.GROUPS.get(g, g)) for g in groups]
+        # In the language of the page (forms are made for each request).
+        self.fields["group"].choices = [
+            (g, gettext(wording.GROUPS[g]) if g in wording.GROUPS else g) for g in groups
+        ]
+        too_long = gettext(
+            "This answer is too long. Make it {limit} characters or fewer, or split it between the boxes."
+        ).format(limit=f"{MAX_ANSWER_CHARS:,}")
         for name, text in wording.QUESTIONS.items():
             self.fields[name] = TextField(
                 required=False,
-                label=text,
+                label=gettext(text),
                 max_length=MAX_ANSWER_CHARS,
                 validators=[_no_nul],
                 strip=True,
-                error_messages={
-                    "max_length": (
-                        f"This answer is too long. Make it {MAX_ANSWER_CHARS:,} characters or fewer, "
-                        "or split it between the boxes."
-                    )
-                },
+                error_messages={"max_length": too_long},
             )
         self.order_fields(["group", *wording.QUESTIONS, "website"])
 
@@ -84,7 +88,7 @@ class ParticipantForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not any(data.get(name) for name in wording.QUESTIONS):
-            raise forms.ValidationError("Write something in at least one box.")
+            raise forms.ValidationError(gettext("Write something in at least one box."))
         return data
 
 

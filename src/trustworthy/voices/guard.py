@@ -24,13 +24,14 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 from django.utils.http import is_same_domain
+from django.utils.translation import gettext_noop
 
 from .models import Consultation
 
 FIELD = "form_token"
 MAX_AGE_SECONDS = 24 * 60 * 60  # long enough to leave a half-written answer overnight
 _SALT = "trustworthy.voices.participant-form"
-MESSAGE = (
+MESSAGE = gettext_noop(  # translated where it is shown (views.py)
     "We could not send your answers this time. Nothing is lost. Check them below, "
     "then press Send my answers again."
 )

@@ -10,6 +10,7 @@ from typing import Any
 import segno
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals.models import Appraisal
@@ -130,7 +131,7 @@ def confirm_page(consultation: Consultation, appraisal: Appraisal, question: Con
 
 
 def safeguarding_line(organisation: Organisation) -> str:
-    return organisation.safeguarding_contact or wording.DEFAULT_SAFEGUARDING
+    return organisation.safeguarding_contact or gettext(wording.DEFAULT_SAFEGUARDING)
 
 
 def participant_page(consultation: Consultation, form: Any, form_token: str) -> dict[str, Any]:
@@ -138,8 +139,8 @@ def participant_page(consultation: Consultation, form: Any, form_token: str) -> 
         "consultation": consultation,
         "form": form,
         "form_token": form_token,
-        "about_answers": wording.ABOUT_ANSWERS,
-        "no_names": wording.NO_NAMES,
+        "about_answers": gettext(wording.ABOUT_ANSWERS),
+        "no_names": gettext(wording.NO_NAMES),
         "safeguarding": safeguarding_line(consultation.organisation),
         "title": consultation.title,
     }
@@ -149,7 +150,7 @@ def closed_page(consultation: Consultation) -> dict[str, Any]:
     return {
         "consultation": consultation,
         "safeguarding": safeguarding_line(consultation.organisation),
-        "title": "This has finished",
+        "title": gettext("This has finished"),
     }
 
 
@@ -157,7 +158,7 @@ def thanks_page(consultation: Consultation) -> dict[str, Any]:
     return {
         "consultation": consultation,
         "safeguarding": safeguarding_line(consultation.organisation),
-        "title": "Thank you",
+        "title": gettext("Thank you"),
     }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from trustworthy.appraisals import policy
 from trustworthy.appraisals.frameworks import framework_for
@@ -55,7 +56,7 @@ class RateLimited(ServiceError):
     """Too many submissions through one link, or from one sender, just now."""
 
 
-BUSY = "Lots of people are answering right now. Wait a minute, then send it again."
+BUSY = gettext_noop("Lots of people are answering right now. Wait a minute, then send it again.")
 
 
 class ConsultationClosed(ServiceError):

@@ -21,6 +21,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -31,6 +33,7 @@ from trustworthy.appraisals.models import Appraisal
 from trustworthy.appraisals.policy import Change
 from trustworthy.core.auth import login_required
 from trustworthy.core.editing import check_personal_data, form_data, handle_edit
+from trustworthy.core.language import localise
 from trustworthy.organisations.access import require
 from trustworthy.organisations.models import Organisation
 from trustworthy.organisations.permissions import Action
@@ -266,9 +269,14 @@ def _send(
         # Closed, or the appraisal went for review, while they were writing.
         return _closed(request, consultation)
     except services.ServiceError as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, gettext(str(exc)))  # the participant's language (services.BUSY)
         return 429 if isinstance(exc, services.RateLimited) else 200
-    return redirect("voices-thanks", link_token=link_token)
+    return _thanks(link_token)
+
+
+def _thanks(link_token: str) -> HttpResponse:
+    # In the language the answers were given in: the address carries it (core/language.py).
+    return redirect(localise(reverse("voices-thanks", kwargs={"link_token": link_token})))
 
 
 @csrf_exempt  # no CSRF cookie here: the form is checked by `guard` instead
@@ -282,9 +290,11 @@ def participate(request: HttpRequest, link_token: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
-            return redirect("voices-thanks", link_token=link_token)  # a bot filled the honeypot: keep nothing
+            return _thanks(link_token)  # a bot filled the honeypot: keep nothing
         if not guard.accepts(request, consultation):
-            form.add_error(None, guard.MESSAGE)  # shown again with what was typed, and a new form token
+            form.add_error(
+                None, gettext(guard.MESSAGE)
+            )  # shown again with what was typed, and a new form token
             status = 403
         elif check_personal_data(request, form):
             sent = _send(request, link_token, consultation, form)

@@ -493,6 +493,10 @@ class DecisionIn(Confirmable):
     accountable_person: ShortLine
     decided_on: datetime.date
     version: Version | None = Field(None, description=VERSION_HELP)
+    commitments_answer: LongText = Field(
+        "", description="How the decision is consistent with the organisation's ethical commitments in force "
+        "(required while it has some)."
+    )  # fmt: skip
 
 
 class DecisionOut(Schema):
@@ -537,10 +541,11 @@ def record_decision(request: HttpRequest, appraisal_id: PathId, data: DecisionIn
     if not data.accountable_person.strip():
         raise Invalid("Enter the name and role of the accountable person.")
     texts = {"reasoning": data.reasoning, "departure_reason": data.departure_reason}
+    texts["commitments_answer"] = data.commitments_answer
     check_personal_data(data.confirm_personal_data, texts)
     services.record_decision(
         appraisal=appraisal, user=request.user, decision=data.decision, reasoning=data.reasoning,
         departure_reason=data.departure_reason, accountable_person=data.accountable_person,
-        decided_on=data.decided_on, expected_version=data.version,
+        decided_on=data.decided_on, expected_version=data.version, commitments_answer=data.commitments_answer,
     )  # fmt: skip
     return decision_state(appraisal)
