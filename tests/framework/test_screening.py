@@ -101,8 +101,12 @@ def test_an_unanswered_screening_requires_the_full_route() -> None:
     result = recommend(FW, answers)
     assert result.route == "full"
     assert "Not every screening question is answered" in result.reasons[0]
-    assert screening_problems(FW, answers) == {"rights": "Select an answer"}
-    assert screening_problems(FW, SAFE | {"rights": "maybe"}) == {"rights": "Select an answer"}
+    assert FW.screening is not None
+    rights = FW.screening.question("rights")
+    assert rights is not None
+    unanswered = {"rights": f"Select an answer to “{rights.text}”"}
+    assert screening_problems(FW, answers) == unanswered
+    assert screening_problems(FW, SAFE | {"rights": "maybe"}) == unanswered
     assert screening_problems(FW, SAFE) == {}
 
 

@@ -166,4 +166,4 @@ def test_an_import_whose_screening_flags_risk_cannot_take_the_light_route(screen
     )
     document["screening"]["answers"][0]["answer"] = "galaxy-wide"
     problems, _ = importer.check(document)
-    assert "screening.answers: scale: Select an answer" in problems
+    assert "screening.answers: scale: Select an answer to “How widely will the change be used?”" in problems

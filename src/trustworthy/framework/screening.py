@@ -51,7 +51,8 @@ def screening_problems(framework: Framework, answers: Mapping[str, str]) -> dict
     for question in screening.questions:
         value = answers.get(question.id)
         if not value or question.option(value) is None:
-            problems[question.id] = "Select an answer"
+            # Named, so the error summary says which of the questions is unanswered.
+            problems[question.id] = f"Select an answer to “{question.text}”"
     for question_id in answers:
         if screening.question(question_id) is None:
             problems[question_id] = "This is not a screening question."
