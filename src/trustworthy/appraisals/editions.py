@@ -67,7 +67,7 @@ def newer_edition(appraisal: Appraisal) -> Framework | None:
 
 
 def edition_changes(appraisal: Appraisal, target: Framework) -> EditionChanges:
-    current = framework_for(appraisal.framework_id, appraisal.framework_version)
+    current = appraisal.edition
     before = {q.id: q for q in current.questions()}
     after = {q.id: q for q in target.questions()}
     answered = set(

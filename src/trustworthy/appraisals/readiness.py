@@ -21,7 +21,6 @@ from django.db.models.signals import post_delete, post_save
 from trustworthy.core.text import NOTE, check
 from trustworthy.framework import Framework
 
-from .frameworks import framework_for
 from .models import Appraisal, ReadinessAssessment, ReadinessStatus
 from .policy import Change, changing
 
@@ -47,10 +46,6 @@ def _error(message: str, field: str | None = None) -> Exception:
     error = ServiceError(message)
     error.field = field
     return error
-
-
-def _edition(appraisal: Appraisal) -> Framework:
-    return framework_for(appraisal.framework_id, appraisal.framework_version)
 
 
 def is_gap(status: str) -> bool:
@@ -124,7 +119,7 @@ def save_readiness(
 
     `expected_version` is the version the person started from: if someone else saved in
     between, ConflictError carries what they saved."""
-    framework = _edition(appraisal)
+    framework = appraisal.edition
     dimensions = framework.readiness_dimensions
     if set(entries) != {d.id for d in dimensions}:
         raise _error("Assess every dimension of readiness.")
@@ -143,10 +138,9 @@ def save_readiness(
             for a in ReadinessAssessment.objects.select_for_update().filter(appraisal=appraisal)
         }
         current = version(existing)
-        if expected_version is not None and expected_version != current:
-            from .services import ConflictError
+        from .services import _check_version
 
-            raise ConflictError(values(existing), current)
+        _check_version(current, expected_version, values(existing))
         for dimension, (status, evidence) in cleaned.items():
             ReadinessAssessment.objects.update_or_create(
                 appraisal=appraisal,
@@ -170,7 +164,7 @@ def copy_readiness(source: Appraisal, target: Appraisal, *, carried_forward: boo
     """Inside the change that starts `target`: copy the assessment of `source` (for the next
     stage, marked carried forward to confirm or change; for a new version, as it stands).
     Only the dimensions the target's edition has are copied."""
-    dimensions = {d.id for d in _edition(target).readiness_dimensions}
+    dimensions = {d.id for d in target.edition.readiness_dimensions}
     ReadinessAssessment.objects.bulk_create(
         ReadinessAssessment(
             appraisal=target,

@@ -19,7 +19,6 @@ from trustworthy.framework import recommend, route_problem, screening_problems
 from trustworthy.framework.screening import FULL, LIGHT
 from trustworthy.organisations.models import User
 
-from .frameworks import framework_for
 from .models import Appraisal, Screening
 from .policy import Change, changing, may
 from .services import ServiceError, _touch
@@ -61,7 +60,7 @@ def screening_values(screening: Screening | None, route: str) -> dict[str, Any] 
 def save_screening(*, appraisal: Appraisal, user: User, answers: Mapping[str, str], route: str) -> Screening:
     """Record the screening and the route the lead chooses. Any answer that flags a risk
     requires the full route, and so does an approver's earlier requirement."""
-    framework = framework_for(appraisal.framework_id, appraisal.framework_version)
+    framework = appraisal.edition
     problems = screening_problems(framework, answers)
     if problems:
         field, message = next(iter(problems.items()))
